@@ -75,6 +75,7 @@ class DurableConsumer:
 
     async def process(self, msgs: list[Msg]) -> None:
         batch: list[tuple[Msg, Envelope]] = []
+        first_seen: set[str] = set()
         for msg in msgs:
             meta = msg.metadata
             if meta.num_delivered > self.spec.max_deliver:
@@ -86,6 +87,11 @@ class DurableConsumer:
                 await self._dead_letter(msg, f"malformed: {exc}")
                 continue
             headers = msg.headers or {}
+            if str(event.event_id) in first_seen:  # a duplicate within one batch: handled once, acked with it
+                await msg.ack()
+                self.metrics.consumed.labels(msg.subject, self.spec.durable).inc()
+                continue
+            first_seen.add(str(event.event_id))
             batch.append((msg, Envelope(event, msg.subject, headers.get(CORRELATION_HEADER) or headers.get("correlation_id"),
                                         meta.num_delivered, meta.sequence.stream)))
         if not batch:

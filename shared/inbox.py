@@ -34,3 +34,21 @@ def remember(session: Session, table: Table, consumer: str, event_ids: Iterable[
     rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in event_ids]
     if rows:
         session.execute(insert(table), rows)
+
+
+def claim(session: Session, table: Table, consumer: str, envelopes: Iterable) -> list:
+    """The envelopes this consumer has not processed yet, each event once, now remembered.
+
+    Call it first inside the handler's transaction and apply only what it returns:
+    if the transaction rolls back, the claim rolls back with it.
+    """
+    envelopes = list(envelopes)
+    fresh = unseen(session, table, consumer, (str(e.event.event_id) for e in envelopes))
+    out = []
+    for env in envelopes:
+        key = str(env.event.event_id)
+        if key in fresh:
+            fresh.discard(key)
+            out.append(env)
+    remember(session, table, consumer, (str(e.event.event_id) for e in out))
+    return out
