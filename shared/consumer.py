@@ -107,6 +107,9 @@ class DurableConsumer:
             for msg, env in batch:
                 await msg.ack()
                 self.metrics.consumed.labels(env.subject, self.spec.durable).inc()
+            # one line per batch (not per event: logging is costly on the hot path)
+            self.logger.info("events.handled", count=len(batch),
+                             correlation_ids=sorted({e.correlation_id for _, e in batch if e.correlation_id}))
         self.metrics.handler_seconds.labels(self.spec.durable).observe(time.perf_counter() - start)
 
     async def _one(self, msg: Msg, env: Envelope) -> None:

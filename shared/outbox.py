@@ -38,21 +38,23 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-def enqueue(session: Session, table: Table, events: Iterable[Event]) -> list[Event]:
-    """Add events to the outbox inside the caller's transaction."""
-    events = list(events)
-    if not events:
-        return events
-    headers = {CORRELATION_HEADER: correlation_id.get() or ""}
+def enqueue(session: Session, table: Table, events: Iterable[Event | tuple[Event, str | None]]) -> list[Event]:
+    """Add events to the outbox inside the caller's transaction.
+
+    Each item is an event or ``(event, correlation_id)``; without one, the
+    correlation id of the current request or handled event is used."""
+    pairs = [item if isinstance(item, tuple) else (item, None) for item in events]
+    if not pairs:
+        return []
     now = datetime.now(timezone.utc)
     session.execute(insert(table), [
         {"event_id": str(e.event_id), "subject": e.subject, "payload": e.model_dump_json(),
-         "headers": json.dumps({**headers, "Chibo-Event-Type": type(e).__name__,
-                                "Chibo-Schema-Version": str(e.schema_version)}),
+         "headers": json.dumps({CORRELATION_HEADER: cid or correlation_id.get() or "",
+                                "Chibo-Event-Type": type(e).__name__, "Chibo-Schema-Version": str(e.schema_version)}),
          "created_at": now}
-        for e in events
+        for e, cid in pairs
     ])
-    return events
+    return [e for e, _ in pairs]
 
 
 class OutboxRelay:

@@ -18,7 +18,7 @@ class UnitOfWork:
         self.engine, self.outbox = engine, outbox
         self.after_commit = after_commit or (lambda: None)
         self.session: Session
-        self._events: list[Event] = []
+        self._events: list[tuple[Event, str | None]] = []
 
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.engine, expire_on_commit=False)
@@ -29,15 +29,15 @@ class UnitOfWork:
         self.session.rollback()
         self.session.close()
 
-    def publish(self, *events: Event) -> None:
+    def publish(self, *events: Event, correlation_id: str | None = None) -> None:
+        """Queue events for the outbox; ``correlation_id`` when handling another event in a batch."""
         if self.outbox is None:
             raise RuntimeError("this unit of work has no outbox")
-        self._events.extend(events)
+        self._events.extend((e, correlation_id) for e in events)
 
     def commit(self) -> list[Event]:
-        published, self._events = self._events, []
-        if published:
-            enqueue(self.session, self.outbox, published)
+        pending, self._events = self._events, []
+        published = enqueue(self.session, self.outbox, pending) if pending else []
         self.session.commit()
         if published:
             self.after_commit()
