@@ -38,6 +38,7 @@ class NatsProcess:
     monitor_port: int = field(default_factory=free_port)
     log_file: Path | None = None
     proc: subprocess.Popen | None = None
+    popen_kwargs: dict = field(default_factory=dict)  # e.g. the local runner's session / parent-death options
 
     @property
     def url(self) -> str:
@@ -48,7 +49,7 @@ class NatsProcess:
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port),
-             "-js", "-sd", str(self.store_dir)], stdout=out, stderr=subprocess.STDOUT)
+             "-js", "-sd", str(self.store_dir)], stdout=out, stderr=subprocess.STDOUT, **self.popen_kwargs)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -125,3 +126,62 @@ class PostgresCluster:
     def stop(self) -> None:
         subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("members", "meetings", "reports")
+PYTHONPATH = os.pathsep.join(str(ROOT / p) for p in (".", "services/members", "services/meetings", "services/reports"))
+
+
+@dataclass
+class ServiceProcess:
+    """One service under uvicorn on loopback, as ``make run`` and the e2e tests start it."""
+
+    name: str
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    log_file: Path | None = None
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "ServiceProcess":
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, **self.env}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.bootstrap:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--timeout-graceful-shutdown", "3"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 60.0) -> "ServiceProcess":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} (log: {self.log_file})")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s (log: {self.log_file})")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.send_signal(2)  # SIGINT: uvicorn's graceful stop
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+
+def service_env(name: str, *, database_url: str, nats_url: str, jwt_secret: str, **extra: str) -> dict[str, str]:
+    prefix = name.upper()
+    return {"NATS_URL": nats_url, f"{prefix}_DATABASE_URL": database_url, "CHIBO_JWT_SECRET": jwt_secret,
+            f"{prefix}_LOG_JSON": "true", **extra}

@@ -1,0 +1,69 @@
+"""The three services as real processes on a real nats-server, for end-to-end tests."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from deploy.local.procs import PYTHONPATH, ROOT, SERVICES, NatsProcess, ServiceProcess, service_env
+
+SECRET = "e2e-secret-not-for-production"
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    nats: NatsProcess
+    database_urls: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def start(self, *names: str) -> None:
+        for name in names or SERVICES:
+            env = service_env(name, database_url=self.database_urls[name], nats_url=self.nats.url, jwt_secret=SECRET)
+            svc = self.services.get(name) or ServiceProcess(name, env, log_file=self.workdir / f"{name}.log")
+            self.services[name] = svc.start()
+        for name in names or SERVICES:
+            self.services[name].wait_ready()
+
+    def stop(self, *names: str, kill: bool = False) -> None:
+        for name in names or SERVICES:
+            if name in self.services:
+                self.services[name].stop(kill=kill)
+
+    def client(self, name: str, token: str | None = None, **headers: str) -> httpx.Client:
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return httpx.Client(base_url=self.services[name].url, headers=headers, timeout=15)
+
+    def log_lines(self, name: str) -> list[dict]:
+        lines = []
+        for raw in (self.workdir / f"{name}.log").read_text(errors="replace").splitlines():
+            try:
+                lines.append(json.loads(raw))
+            except ValueError:
+                continue
+        return lines
+
+    def load_demo(self) -> dict:
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, "MEMBERS_DATABASE_URL": self.database_urls["members"]}
+        out = subprocess.run([sys.executable, "-m", "members.cli", "load-demo", "--json"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120, check=True)
+        return json.loads(out.stdout[out.stdout.index("{"):])
+
+
+def wait_for(fetch, predicate, timeout: float = 30.0, what: str = "condition"):
+    """Poll ``fetch()`` until ``predicate(value)``; return the value."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = fetch()
+        if predicate(value):
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not reached in {timeout}s; last value: {value!r}")
