@@ -1,0 +1,1 @@
+"""Members service: the organization tree, member records, user accounts and login."""

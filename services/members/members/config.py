@@ -1,0 +1,15 @@
+"""Settings of the members service (env prefix MEMBERS_)."""
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MEMBERS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "members"
+    database_url: str = "sqlite:///var/members.db"
+    # Admission age (Charter guidance: 18). A parameter because rules change.
+    min_admission_age: int = 18
