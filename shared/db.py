@@ -22,6 +22,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite serializes writers anyway; connections are cheap, so let every worker thread (FastAPI's
+        # pool has 40) hold one rather than fail on "QueuePool limit reached" under load (make bench).
+        kwargs.setdefault("pool_size", 45)
+        kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
