@@ -55,6 +55,7 @@ class DurableConsumer:
         await ensure_stream(self.js, DEADLETTER_STREAM)
         await ensure_consumer(self.js, self.spec)
         self._psub = await self.js.pull_subscribe_bind(self.spec.durable, self.spec.stream.name)
+        self.last_poll = time.monotonic()
 
     async def run(self) -> None:
         if self._psub is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.streams import ensure_stream
 from shared.subjects import ConsumerSpec, stream_for
+
+
+STALL_AFTER_S = 120.0
 
 
 @dataclass
@@ -168,6 +172,9 @@ async def _ready(request: Request) -> Response:
     conn = runtime.broker._connection
     if not runtime.nats_ready.is_set() or conn is None or not conn.is_connected:
         checks["nats"] = "not connected"
+    stalled = [c.spec.durable for c in runtime.consumers if time.monotonic() - c.last_poll > STALL_AFTER_S]
+    if stalled:  # LESSONS §4.5: pull loops can stop after a server restart; let the orchestrator see it
+        checks["nats"] = f"consumers stalled: {', '.join(stalled)}"
     if runtime.relay is not None:
         checks["outbox_backlog"] = await in_thread(runtime.relay.backlog)
         runtime.metrics.outbox_backlog.set(checks["outbox_backlog"])
