@@ -87,7 +87,8 @@ def build_service(spec: ServiceSpec, settings: ServiceSettings, *, engine: Engin
         finally:
             for task in runtime.tasks:
                 task.cancel()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            if runtime.tasks:  # bounded: a task stuck inside a NATS connect must not hang shutdown
+                await asyncio.wait(runtime.tasks, timeout=5)
             with contextlib.suppress(Exception):
                 await broker.stop()
             engine.dispose()

@@ -16,10 +16,19 @@ CORRELATION = "e2e-correlation-0001"
 
 
 def login(stack: Stack, username: str) -> str:
+    return login_as(stack, username)["access_token"]
+
+
+def login_as(stack: Stack, username: str) -> dict:
     with stack.client("members") as c:
         r = c.post("/members/api/login", json={"username": username, "password": "chibo2026"})
         r.raise_for_status()
-        return r.json()["access_token"]
+        return r.json()
+
+
+def a_committee(stack: Stack, token: str) -> str:
+    with stack.client("members", token) as c:
+        return next(o["id"] for o in c.get("/members/api/organizations").json()["items"] if o["kind"] == "committee")
 
 
 def collect_sse(stack: Stack, token: str, org_id: str, into: list, stop: threading.Event) -> threading.Thread:
@@ -90,7 +99,7 @@ def test_a_recorded_meeting_is_rated_and_rolls_up_to_every_ancestor_live(stack: 
     stack.start("meetings", "reports")
     province = demo["province_id"]
     token = login(stack, "tinhuy")
-    committee = demo["committees"][0]["id"] if "committees" in demo else province
+    committee = a_committee(stack, token)
     cell, members = set_up_cell(stack, token, committee)
     with stack.client("meetings", token) as c:
         wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": "2026-03-10"}).json(),
@@ -135,7 +144,7 @@ def test_reports_down_while_events_flow_catches_up_to_the_same_figures(stack: St
     stack.start("meetings", "reports")
     token = login(stack, "tinhuy")
     province = demo["province_id"]
-    cell, members = set_up_cell(stack, token, province if "committees" not in demo else demo["committees"][0]["id"])
+    cell, members = set_up_cell(stack, token, a_committee(stack, token))
     with stack.client("meetings", token) as c:
         wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": "2026-02-10"}).json(),
                  lambda v: len(v.get("members", [])) == 4, what="roster")
@@ -163,9 +172,9 @@ def test_a_cell_secretary_cannot_read_another_cells_figures_or_stream(stack: Sta
     stack.start("members")
     demo = stack.load_demo()
     stack.start("reports")
-    token = login(stack, "bithu")
-    own = [c for c in demo["cells"] if c.get("secretary") == "bithu"] or demo["cells"][:1]
-    other = next(c["id"] for c in demo["cells"] if c["id"] != own[0]["id"])
+    secretary = login_as(stack, "bithu")
+    token = secretary["access_token"]
+    other = next(c["id"] for c in demo["cells"] if c["id"] != secretary["org_id"])
     with stack.client("reports", token) as c:
         wait_for(lambda: c.get("/reports/api/figures", params={"org_id": other, "period": "2026"}).status_code,
                  lambda s: s != 404, what="tree known to reports")
@@ -173,3 +182,5 @@ def test_a_cell_secretary_cannot_read_another_cells_figures_or_stream(stack: Sta
         with c.stream("GET", "/reports/api/stream", params={"org_id": other}) as r:
             assert r.status_code == 403
         assert c.get("/reports/api/figures", params={"org_id": demo["province_id"], "period": "2026"}).status_code == 403
+        own = c.get("/reports/api/figures", params={"org_id": secretary["org_id"], "period": "2026"})
+        assert own.status_code == 200, own.text

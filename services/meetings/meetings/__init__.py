@@ -1,0 +1,1 @@
+"""Meetings service: cell rosters (from member events), meeting records and their ratings."""

@@ -1,0 +1,74 @@
+"""HTTP API of the meetings service: thin routes over use cases and views."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
+
+from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.uow import UnitOfWork
+
+from meetings import usecases, views
+from meetings.models import outbox
+from meetings.schemas import MeetingCreate, MeetingOut, RosterOut, RubricOut, to_record
+
+router = APIRouter(prefix="/meetings", tags=["meetings"])
+Recorder = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.runtime.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def _uow(request: Request) -> UnitOfWork:
+    runtime = request.app.state.runtime
+    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
+
+
+def _today(request: Request) -> date:
+    return datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+
+
+DB = Annotated[Session, Depends(_session)]
+Today = Annotated[date, Depends(_today)]
+
+
+@router.post("/api/meetings", status_code=201, response_model=MeetingOut)
+def record_meeting(body: MeetingCreate, principal: Recorder, uow: Annotated[UnitOfWork, Depends(_uow)],
+                   db: DB, today: Today) -> MeetingOut:
+    """Record a held meeting and its attendance; the rating is computed asynchronously."""
+    meeting_id = usecases.record_meeting(uow, principal, to_record(body), today)
+    return views.get_meeting(db, principal, meeting_id)
+
+
+@router.get("/api/meetings/{meeting_id}", response_model=MeetingOut)
+def get_meeting(meeting_id: uuid.UUID, principal: CurrentPrincipal, db: DB) -> MeetingOut:
+    """One meeting with its attendance and, once computed, its rating."""
+    return views.get_meeting(db, principal, meeting_id)
+
+
+@router.get("/api/meetings", response_model=list[MeetingOut])
+def list_meetings(principal: CurrentPrincipal, db: DB, today: Today, organization_id: uuid.UUID | None = None,
+                  since: Annotated[date | None, Query(alias="from")] = None,
+                  until: Annotated[date | None, Query(alias="to")] = None) -> list[MeetingOut]:
+    """Meetings of an organization and its subtree (default: the caller's), newest first."""
+    return views.list_meetings(db, principal, organization_id, since, until, today)
+
+
+@router.get("/api/cells/{cell_id}/roster", response_model=RosterOut)
+def cell_roster(cell_id: uuid.UUID, principal: CurrentPrincipal, db: DB, today: Today,
+                on: date | None = None) -> RosterOut:
+    """Members on a cell's roster on a date (default: today), from member events."""
+    return views.roster(db, principal, cell_id, on or today)
+
+
+@router.get("/api/rubrics", response_model=list[RubricOut])
+def list_rubrics(principal: CurrentPrincipal, db: DB) -> list[RubricOut]:
+    """Every rubric version with its scope, validity and definition."""
+    return views.list_rubrics(db)

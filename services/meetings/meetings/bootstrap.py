@@ -1,0 +1,38 @@
+"""The meetings app factory: ``uvicorn --factory meetings.bootstrap:create_app``."""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from shared.service import ServiceSpec, build_service
+from shared.subjects import MEETING_RATED, MEETING_RECORDED, ConsumerSpec
+
+from meetings import api, subscribers
+from meetings.config import Settings
+from meetings.models import outbox
+
+SERVICE_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    roster, rating = (_tuned(spec, settings) for spec in (subscribers.ROSTER, subscribers.RATING))
+    spec = ServiceSpec(
+        name="meetings", title="Chibo — Sinh hoạt chi bộ / Cell meetings",
+        description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
+                    "Records cell meetings and rates them under versioned rubrics",
+        service_dir=SERVICE_DIR, routers=[api.router], outbox=outbox,
+        publishes=[MEETING_RECORDED, MEETING_RATED],
+        consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
+                   (rating, partial(subscribers.rating_handler, spec=rating))],
+    )
+    return build_service(spec, settings, engine=engine)
+
+
+def _tuned(spec: ConsumerSpec, settings: Settings) -> ConsumerSpec:
+    return replace(spec, max_deliver=settings.consumer_max_deliver, backoff_s=tuple(settings.consumer_backoff_s),
+                   ack_wait_s=settings.consumer_ack_wait_s)

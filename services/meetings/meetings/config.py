@@ -1,0 +1,14 @@
+"""Settings of the meetings service (env prefix MEETINGS_)."""
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MEETINGS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "meetings"
+    database_url: str = "sqlite:///var/meetings.db"
+    timezone: str = "Asia/Ho_Chi_Minh"  # "today" for the no-future-meetings rule

@@ -1,0 +1,102 @@
+"""Write-side use cases: each is one transaction (UnitOfWork), events through the outbox."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime, timezone
+
+from shared.auth import Principal, ensure_in_subtree
+from shared.consumer import Envelope
+from shared.errors import FieldProblem, ValidationFailed
+from shared.events import Attendance, MeetingRated, MeetingRecorded
+from shared.inbox import claim
+from shared.uow import UnitOfWork
+
+from meetings import domain, orgs, rubrics
+from meetings.models import Meeting, MeetingAttendance, MeetingRating, Rubric, inbox
+
+
+def record_meeting(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date) -> uuid.UUID:
+    """Validate and store a held meeting; publish MeetingRecorded (revision 1). Rating follows asynchronously."""
+    with uow:
+        cell = orgs.cell(uow.session, record.organization_id)
+        if cell is not None:
+            ensure_in_subtree(principal, orgs.lineage_on(uow.session, cell.id, record.held_on))
+        try:
+            domain.check_record(record, cell, orgs.roster_on(uow.session, record.organization_id, record.held_on), today)
+        except domain.RecordingRejectedError as exc:
+            raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in exc.problems)) from None
+        meeting_id = uuid.uuid4()
+        _store(uow, meeting_id, record, principal.username)
+        uow.publish(MeetingRecorded(
+            meeting_id=meeting_id, organization_id=record.organization_id, held_on=record.held_on, kind=record.kind,
+            duration_minutes=record.duration_minutes, checklist=record.checklist, revision=1, actor=principal.username,
+            attendance=tuple(Attendance(member_id=a.member_id, status=a.status, spoke=a.spoke,
+                                        absence_reason=a.absence_reason) for a in record.attendance)))
+        uow.commit()
+    return meeting_id
+
+
+def _store(uow: UnitOfWork, meeting_id: uuid.UUID, record: domain.MeetingRecord, username: str) -> None:
+    uow.session.add(Meeting(id=str(meeting_id), organization_id=str(record.organization_id), held_on=record.held_on,
+                            kind=record.kind, duration_minutes=record.duration_minutes, checklist=record.checklist,
+                            recorded_by=username, recorded_at=datetime.now(timezone.utc)))
+    uow.session.flush()
+    uow.session.add_all([MeetingAttendance(meeting_id=str(meeting_id), member_id=str(a.member_id), status=a.status,
+                                           spoke=a.spoke, absence_reason=a.absence_reason) for a in record.attendance])
+
+
+def project_member_events(uow: UnitOfWork, batch: Sequence[Envelope], consumer: str) -> int:
+    """Apply a batch of member events to the tree and rosters once each; returns how many were new."""
+    with uow:
+        fresh = claim(uow.session, inbox, consumer, batch)
+        for envelope in fresh:
+            orgs.apply(uow.session, envelope.event)
+        uow.commit()
+    return len(fresh)
+
+
+def rate_recorded_meetings(uow: UnitOfWork, batch: Sequence[Envelope], consumer: str) -> list[MeetingRated]:
+    """Rate a batch of recorded meetings under the rubric in force on each date; publish MeetingRated."""
+    with uow:
+        rated = []
+        for envelope in claim(uow.session, inbox, consumer, batch):
+            if isinstance(envelope.event, MeetingRecorded) and (event := _rate_one(uow.session, envelope.event)):
+                uow.publish(event, correlation_id=envelope.correlation_id)
+                rated.append(event)
+        uow.commit()
+    return rated
+
+
+def _rate_one(session, event: MeetingRecorded) -> MeetingRated | None:
+    if session.get(MeetingRating, (str(event.meeting_id), event.revision)) is not None:
+        return None  # this revision is already rated (e.g. the event was re-published under a new id)
+    rubric = rubrics.in_force(session, orgs.lineage_on(session, event.organization_id, event.held_on), event.held_on)
+    metrics, rating = domain.rate(rubric.definition, event)
+    session.add(MeetingRating(
+        meeting_id=str(event.meeting_id), revision=event.revision, organization_id=str(event.organization_id),
+        held_on=event.held_on, rubric_code=rubric.code, rubric_version=rubric.version, score=rating.score,
+        level=rating.level, present=metrics.present, expected=metrics.expected, speakers=metrics.speakers,
+        breakdown=[asdict(i) for i in rating.breakdown], rated_at=datetime.now(timezone.utc)))
+    return MeetingRated(meeting_id=event.meeting_id, organization_id=event.organization_id, held_on=event.held_on,
+                        kind=event.kind, rubric_code=rubric.code, rubric_version=rubric.version, score=rating.score,
+                        level=rating.level, present=metrics.present, expected=metrics.expected,
+                        speakers=metrics.speakers, revision=event.revision, actor="meetings-rating")
+
+
+def add_rubric(uow: UnitOfWork, definition: dict, effective_from: date, effective_to: date | None = None,
+               scope_org_id: uuid.UUID | None = None) -> Rubric:
+    """Store a new rubric version after checking it (items, groups and bands must add up)."""
+    problems = domain.validate_rubric(definition)
+    if effective_to is not None and effective_to < effective_from:
+        problems.append("effective_to is before effective_from")
+    if problems:
+        raise domain.RubricError("; ".join(problems))
+    with uow:
+        rubric = Rubric(code=definition["code"], version=definition["version"], definition=definition,
+                        scope_org_id=str(scope_org_id) if scope_org_id else None,
+                        effective_from=effective_from, effective_to=effective_to)
+        uow.session.add(rubric)
+        uow.commit()
+    return rubric
