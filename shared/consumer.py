@@ -57,6 +57,16 @@ class DurableConsumer:
         self._psub = await self.js.pull_subscribe_bind(self.spec.durable, self.spec.stream.name)
         self.last_poll = time.monotonic()
 
+    async def stop(self) -> None:
+        """Unsubscribe: messages fetched after a cancelled fetch would otherwise keep the
+        connection's drain waiting forever; unacked ones are simply redelivered later."""
+        if self._psub is not None:
+            try:
+                await self._psub.unsubscribe()
+            except Exception as exc:  # already closed: nothing to release
+                self.logger.debug("consumer.unsubscribe_failed", error=repr(exc))
+            self._psub = None
+
     async def run(self) -> None:
         if self._psub is None:
             await self.start()

@@ -89,8 +89,10 @@ def build_service(spec: ServiceSpec, settings: ServiceSettings, *, engine: Engin
                 task.cancel()
             if runtime.tasks:  # bounded: a task stuck inside a NATS connect must not hang shutdown
                 await asyncio.wait(runtime.tasks, timeout=5)
+            for consumer in runtime.consumers:
+                await consumer.stop()
             with contextlib.suppress(Exception):
-                await broker.stop()
+                await asyncio.wait_for(broker.stop(), 5)
             engine.dispose()
 
     app = FastAPI(title=spec.title, description=spec.description, lifespan=lifespan,

@@ -142,6 +142,7 @@ class ServiceProcess:
     port: int = field(default_factory=free_port)
     log_file: Path | None = None
     proc: subprocess.Popen | None = None
+    popen_kwargs: dict = field(default_factory=dict)  # e.g. the local runner's session / parent-death options
 
     @property
     def url(self) -> str:
@@ -153,7 +154,7 @@ class ServiceProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.bootstrap:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log", "--timeout-graceful-shutdown", "3"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, **self.popen_kwargs)
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> "ServiceProcess":
