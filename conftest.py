@@ -20,8 +20,10 @@ from deploy.local.procs import NatsProcess, PostgresCluster, postgres_available
 ROOT = Path(__file__).parent
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def nats_server(tmp_path_factory):
+    """A fresh server per test: durable consumers read streams from the start, so a shared
+    server would let one test's events leak into the next one's figures."""
     server = NatsProcess(tmp_path_factory.mktemp("nats") / "store").start()
     yield server
     server.stop()

@@ -1,0 +1,1 @@
+"""Reports: read-only projections of the organization tree and meeting ratings."""

@@ -1,0 +1,15 @@
+"""Reports settings (environment prefix ``REPORTS_``)."""
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "reports"
+    database_url: str = "sqlite:///var/reports.db"
+    sse_heartbeat_s: float = 15.0  # comment lines keep proxies from closing an idle stream
+    sse_queue_size: int = 100  # per client; the oldest update is dropped when a client lags

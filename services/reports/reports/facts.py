@@ -1,0 +1,91 @@
+"""Pure rules for one meeting's fact: which event wins, and what it adds to the counters.
+
+Events may arrive in any order (two streams replayed independently, retries), so
+the fact is a function of the set of events seen, never of their order:
+- the level is the one of the highest MeetingRated revision;
+- organization, date, kind and attendance counts come from the event with the
+  highest (revision, kind) key, a MeetingRated beating a MeetingRecorded of the
+  same revision (it was computed from it);
+- an event with a revision not above what was seen for its type changes nothing.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from operator import add
+
+from shared.events import MeetingRated, MeetingRecorded
+from reports.periods import periods_of
+
+LEVELS = ("tot", "kha", "trung_binh", "kem")
+Vector = list[int]  # meetings_held, tot, kha, trung_binh, kem, unrated, present, expected, speakers
+Deltas = dict[tuple[str, str], Vector]
+
+
+@dataclass(frozen=True)
+class Fact:
+    meeting_id: str
+    organization_id: str
+    held_on: date
+    kind: str
+    recorded_revision: int = 0
+    rated_revision: int = 0
+    level: str | None = None
+    present: int = 0
+    expected: int = 0
+    speakers: int = 0
+    path: tuple[str, ...] = ()
+
+    @property
+    def base_key(self) -> tuple[int, int]:
+        return max((self.recorded_revision, 0), (self.rated_revision, 1))
+
+
+def apply_event(fact: Fact | None, event: MeetingRecorded | MeetingRated) -> Fact | None:
+    """The fact after one event, or None when the event changes nothing."""
+    rated = isinstance(event, MeetingRated)
+    seen = (fact.rated_revision if rated else fact.recorded_revision) if fact else 0
+    if event.revision <= seen:
+        return None
+    # Plain dicts rather than dataclasses.replace: this runs for every event of a rebuild.
+    fields = dict(vars(fact)) if fact else {"meeting_id": str(event.meeting_id), "path": ()}
+    if fact is None or (event.revision, int(rated)) > fact.base_key:
+        fields.update(_base_fields(event))
+    if rated:
+        fields.update(rated_revision=event.revision, level=event.level)
+    else:
+        fields["recorded_revision"] = event.revision
+    return Fact(**fields)
+
+
+def with_path(fact: Fact, path: tuple[str, ...]) -> Fact:
+    return Fact(**{**vars(fact), "path": path})
+
+
+def _base_fields(event: MeetingRecorded | MeetingRated) -> dict:
+    fields = {"organization_id": str(event.organization_id), "held_on": event.held_on, "kind": event.kind}
+    if isinstance(event, MeetingRated):
+        return {**fields, "present": event.present, "expected": event.expected, "speakers": event.speakers}
+    statuses = [a.status for a in event.attendance]
+    return {**fields, "present": statuses.count("present"), "expected": len(statuses) - statuses.count("exempt"),
+            "speakers": sum(a.spoke for a in event.attendance)}
+
+
+def vector(fact: Fact) -> Vector:
+    levels = [int(fact.level == level) for level in LEVELS]
+    return [1, *levels, int(fact.level is None), fact.present, fact.expected, fact.speakers]
+
+
+def add_contribution(deltas: Deltas, fact: Fact, sign: int) -> None:
+    """Add (sign=1) or remove (sign=-1) a fact from every org on its path, in its three periods."""
+    values = [sign * v for v in vector(fact)]
+    periods = periods_of(fact.held_on)
+    for org_id in fact.path:
+        for period in periods:
+            row = deltas[(org_id, period)]
+            row[:] = map(add, row, values)
+
+
+def new_deltas() -> Deltas:
+    return defaultdict(lambda: [0] * 9)

@@ -1,0 +1,121 @@
+"""Apply a batch of events to the projection, in the caller's transaction.
+
+One pass per fetched batch (TOOLCHAIN: one commit per event is ~70× slower):
+filter the inbox once, store the tree changes, load every touched fact once,
+fold its events in memory, re-roll it onto its current path, sum the deltas per
+(org, period) and write each touched counter row once with an additive upsert.
+The figures are therefore a function of the facts and the tree, whatever the
+order in which the two streams deliver them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from shared.consumer import Envelope
+from shared.events import Event, MeetingRated, MeetingRecorded, OrganizationCreated
+from reports import tree
+from reports.facts import Deltas, Fact, add_contribution, apply_event, new_deltas, with_path
+from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
+from reports.upsert import insert_new, upsert
+
+INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event ids are unique
+_FACT, _LOCK = MeetingFact.__table__, ProjectionLock.__table__
+Changes = set[tuple[str, str]]  # (org_id, period) whose counters changed
+_PROJECTED = (OrganizationCreated, MeetingRecorded, MeetingRated)  # anything else in a replayed stream is skipped
+
+
+def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
+    """Project the events not seen before; returns the (org, period) counters that changed. Does not commit."""
+    _serialize(session)
+    events = _claim(session, [e for e in (getattr(x, "event", x) for x in envelopes) if isinstance(e, _PROJECTED)])
+    orgs = [e for e in events if isinstance(e, OrganizationCreated)]
+    meetings = [e for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
+    new_orgs, moved_orgs = tree.record_organizations(session, orgs)
+    stored = _load_facts(session, {str(e.meeting_id) for e in meetings}, new_orgs, moved_orgs)
+    updated = _fold(stored, meetings)
+    parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})
+    deltas = new_deltas()
+    changed_facts = []
+    for meeting_id, fact in updated.items():
+        fact = with_path(fact, tree.path_on(parents, fact.organization_id, fact.held_on))
+        old = stored.get(meeting_id)
+        if fact == old:
+            continue
+        if old is not None:
+            add_contribution(deltas, old, -1)
+        add_contribution(deltas, fact, 1)
+        changed_facts.append(fact)
+    _write(session, changed_facts, deltas)
+    return {key for key, values in deltas.items() if any(values)}
+
+
+def _serialize(session: Session) -> None:
+    """Take the projection's write lock first (row lock on PostgreSQL, the write lock on SQLite): every read
+    below then sees all batches committed before, whichever consumer or replica wrote them."""
+    taken = session.execute(update(_LOCK).where(_LOCK.c.id == 1).values(batches=_LOCK.c.batches + 1))
+    if taken.rowcount == 0:  # tables made without the migration's seed row
+        upsert(session, _LOCK, [{"id": 1, "batches": 1}], ["id"], "add")
+
+
+def _claim(session: Session, events: list[Event]) -> list[Event]:
+    """Remember the batch's event ids and keep the events not seen before, in one statement.
+
+    Same contract as shared.inbox.unseen + remember. On PostgreSQL it is INSERT … ON CONFLICT DO NOTHING
+    RETURNING: the planner picked a sequential scan for shared.inbox's ``IN (256 ids)`` lookup of a growing
+    table (55 s of a 68 s rebuild of 51k events), while the conflict check always uses the primary key.
+    """
+    now, ids = datetime.now(timezone.utc), [str(e.event_id) for e in events]
+    rows = [{"consumer": INBOX_CONSUMER, "event_id": i, "processed_at": now} for i in ids]
+    fresh = insert_new(session, inbox, rows, "event_id")
+    kept = []
+    for event_id, event in zip(ids, events):
+        if event_id in fresh:
+            fresh.discard(event_id)  # the same event twice in one batch counts once
+            kept.append(event)
+    return kept
+
+
+def _load_facts(session: Session, meeting_ids: set[str], new_orgs: set[str], moved_orgs: set[str]) -> dict[str, Fact]:
+    """Facts the batch touches: its meetings, and those counted under an org the tree just learned or moved."""
+    conditions = [_FACT.c.meeting_id.in_(meeting_ids)] if meeting_ids else []
+    if new_orgs:
+        conditions.append(_FACT.c.path_tail.in_(new_orgs))
+    conditions += [_FACT.c.rolled_path.contains(org) for org in moved_orgs]
+    if not conditions:
+        return {}
+    rows = session.execute(select(_FACT).where(or_(*conditions))).mappings()
+    return {row["meeting_id"]: _fact_from_row(row) for row in rows}
+
+
+def _fold(stored: dict[str, Fact], events: Iterable[MeetingRecorded | MeetingRated]) -> dict[str, Fact]:
+    updated = dict(stored)
+    for event in events:
+        key = str(event.meeting_id)
+        fact = apply_event(updated.get(key), event)
+        if fact is not None:
+            updated[key] = fact
+    return updated
+
+
+def _write(session: Session, facts: list[Fact], deltas: Deltas) -> None:
+    upsert(session, _FACT, [_fact_row(f) for f in facts], ["meeting_id"], raw=True)
+    rows = [{"org_id": org, "period": period, **dict(zip(STAT_COLUMNS, values))}
+            for (org, period), values in deltas.items() if any(values)]
+    upsert(session, PeriodStat.__table__, rows, ["org_id", "period"], "add", raw=True)
+
+
+def _fact_from_row(row) -> Fact:
+    path = tuple(row["rolled_path"].split(","))
+    return Fact(row["meeting_id"], row["organization_id"], row["held_on"], row["kind"], row["recorded_revision"],
+                row["rated_revision"], row["level"], row["present"], row["expected"], row["speakers"], path)
+
+
+def _fact_row(fact: Fact) -> dict:
+    return {"meeting_id": fact.meeting_id, "organization_id": fact.organization_id, "held_on": fact.held_on,
+            "kind": fact.kind, "recorded_revision": fact.recorded_revision, "rated_revision": fact.rated_revision,
+            "level": fact.level, "present": fact.present, "expected": fact.expected, "speakers": fact.speakers,
+            "rolled_path": ",".join(fact.path), "path_tail": fact.path[-1]}

@@ -1,0 +1,47 @@
+"""Durable consumers: the organization tree and the meetings, one projection."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from shared.consumer import BatchHandler, Envelope
+from shared.db import in_thread
+from shared.logging import bind_correlation_id
+from shared.service import Runtime
+from shared.subjects import MEETING_RATED, MEETING_RECORDED, MEETINGS_STREAM, MEMBERS_STREAM, ConsumerSpec
+from reports import usecases
+from reports.hub import FiguresHub
+
+# Batches of up to 2048: a projection commit costs mostly the pages it dirties, which grow far slower than
+# the batch (measured on a 51k-event replay: 256 → ~5k events/s, 2048 → ~9.5k on SQLite and PostgreSQL).
+TREE = ConsumerSpec("reports-tree-v1", MEMBERS_STREAM, ["members.organization.>"], batch_size=2048)
+MEETINGS = ConsumerSpec("reports-meetings-v1", MEETINGS_STREAM, [MEETING_RECORDED, MEETING_RATED], batch_size=2048)
+
+
+def consumer_specs(settings) -> list[ConsumerSpec]:
+    tuning = {"max_deliver": settings.consumer_max_deliver, "backoff_s": tuple(settings.consumer_backoff_s),
+              "ack_wait_s": settings.consumer_ack_wait_s}
+    return [replace(TREE, **tuning), replace(MEETINGS, **tuning)]
+
+
+async def project_and_push(runtime: Runtime, hub: FiguresHub, envelopes: list[Envelope]) -> None:
+    """Commit the batch, then push the changed figures to the live dashboards that may see them."""
+    correlation_ids = sorted({e.correlation_id for e in envelopes if e.correlation_id})
+    if len(correlation_ids) == 1:  # the usual live batch: one request's events; its log lines carry the id
+        bind_correlation_id(correlation_ids[0])
+    changes = await in_thread(usecases.project, runtime.engine, envelopes)
+    # One line per batch, never per event (a rebuild applies thousands a second).
+    runtime.logger.info("projection.applied", events=len(envelopes), changed=len(changes),
+                        correlation_ids=correlation_ids[:20])
+    if changes and len(hub):
+        hub.deliver(await in_thread(usecases.figures_for_changes, runtime.engine, changes))
+
+
+def projector(hub: FiguresHub) -> Callable[[Runtime], BatchHandler]:
+    def factory(runtime: Runtime) -> BatchHandler:
+        async def handle(envelopes: list[Envelope]) -> None:
+            await project_and_push(runtime, hub, envelopes)
+
+        return handle
+
+    return factory
