@@ -43,26 +43,6 @@ def upsert(session: Session, table: Table, rows: Sequence[dict], keys: Sequence[
     connection.exec_driver_sql(str(compiled), params)
 
 
-def insert_new(session: Session, table: Table, rows: Sequence[dict], column: str) -> set:
-    """Insert the rows whose ``column`` value is not stored yet (the other columns of the key being the same
-    for every row) and return those values: an inbox claim in one round trip on PostgreSQL, two on SQLite."""
-    if not rows:
-        return set()
-    keys = [c.name for c in table.primary_key]
-    if _is_postgres(session):
-        sql = _pg_unnest(table, list(rows[0]), keys, "ignore") + f" RETURNING {column}"
-        return set(session.execute(text(sql), _arrays(rows)).scalars())
-    fixed = [table.c[c] == rows[0][c] for c in keys if c != column]
-    values = list(dict.fromkeys(row[column] for row in rows))
-    stored: set = set()
-    for start in range(0, len(values), 500):
-        chunk = table.c[column].in_(values[start:start + 500])
-        stored.update(session.execute(select(table.c[column]).where(chunk, *fixed)).scalars())
-    fresh = {row[column]: row for row in rows if row[column] not in stored}
-    upsert(session, table, list(fresh.values()), keys, "ignore", raw=True)
-    return set(fresh)
-
-
 def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
