@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import uuid
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from collections.abc import Mapping
 
 import httpx
@@ -33,7 +34,9 @@ class Gateway:
     def _client(self) -> httpx.AsyncClient:
         if self.client is None:
             limits = httpx.Limits(max_connections=1000, max_keepalive_connections=50)
-            self.client = httpx.AsyncClient(limits=limits, follow_redirects=False, trust_env=False)
+            # A proxy must never remember cookies: one shared jar would hand one user's session to the next.
+            no_jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+            self.client = httpx.AsyncClient(limits=limits, follow_redirects=False, trust_env=False, cookies=no_jar)
         return self.client
 
     async def aclose(self) -> None:

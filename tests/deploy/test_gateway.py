@@ -85,6 +85,14 @@ def test_paths_reach_the_service_unchanged_with_query_body_cookies_and_a_correla
     assert {c.name for c in response.cookies.jar} == {"chibo_token", "other"}  # both Set-Cookie headers survive
 
 
+def test_the_gateway_never_hands_one_callers_session_cookie_to_another(stack):
+    _, url = stack
+    signed_in = httpx.post(url + "/members/api/login", cookies={"chibo_token": "first-user"})
+    assert signed_in.cookies.get("chibo_token") == "t"  # the upstream set a session cookie for that caller
+    anonymous = httpx.get(url + "/members/whoami").json()
+    assert anonymous["cookies"] == {}
+
+
 def test_a_request_without_correlation_id_gets_one(stack):
     _, url = stack
     assert httpx.get(url + "/members/x").json()["correlation_id"]
