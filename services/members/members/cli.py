@@ -1,8 +1,9 @@
-"""Command line: ``python -m members.cli load-demo|create-user|migrate``."""
+"""Command line: ``python -m members.cli load-demo|create-root|create-user|migrate``."""
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Optional
 
 import typer
@@ -93,6 +94,20 @@ def create_user_command(username: str, role: str = typer.Option(..., help="provi
         typer.echo(f"{exc.vi} / {exc.en}", err=True)
         raise typer.Exit(2) from None
     typer.echo("Đã tạo tài khoản / user created" if created else "Tài khoản đã tồn tại / user exists already")
+
+
+@app.command("create-root")
+def create_root_command(name: str, effective_from: datetime = typer.Option(..., "--effective-from", formats=["%Y-%m-%d"]),
+                        sector: str = typer.Option("administrative"), database_url: Optional[str] = DatabaseUrl) -> None:
+    """Create the province (the root of the tree): the API refuses new roots, so a deployment starts here."""
+    cmd = NewOrganization(name=name, kind="province", sector=sector, effective_from=effective_from.date())
+    engine = _engine(database_url)
+    try:
+        org = usecases.create_organization(UnitOfWork(engine, models.outbox), cmd, None)
+    except ChiboError as exc:
+        typer.echo(f"{exc.vi} / {exc.en}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(json.dumps({"id": str(org.id), "name": org.name}, ensure_ascii=False))
 
 
 @app.command("migrate")
