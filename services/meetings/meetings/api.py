@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal, Principal, require_roles
@@ -15,7 +15,7 @@ from shared.uow import UnitOfWork
 
 from meetings import usecases, views
 from meetings.models import outbox
-from meetings.schemas import MeetingCreate, MeetingOut, RosterOut, RubricOut, to_record
+from meetings.schemas import CellOut, MeetingCreate, MeetingOut, RosterOut, RubricOut, to_record
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 Recorder = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
@@ -39,11 +39,14 @@ DB = Annotated[Session, Depends(_session)]
 Today = Annotated[date, Depends(_today)]
 
 
-@router.post("/api/meetings", status_code=201, response_model=MeetingOut)
+@router.post("/api/meetings", status_code=201, response_model=MeetingOut,
+             responses={200: {"model": MeetingOut, "description": "A retry: the meeting already stored under this id"},
+                        409: {"description": "The id is already used by a different record"}})
 def record_meeting(body: MeetingCreate, principal: Recorder, uow: Annotated[UnitOfWork, Depends(_uow)],
-                   db: DB, today: Today) -> MeetingOut:
-    """Record a held meeting and its attendance; the rating is computed asynchronously."""
-    meeting_id = usecases.record_meeting(uow, principal, to_record(body), today)
+                   db: DB, today: Today, response: Response) -> MeetingOut:
+    """Record a held meeting (idempotent under a client id); the rating is computed asynchronously."""
+    meeting_id, created = usecases.record_meeting(uow, principal, to_record(body), today, body.id)
+    response.status_code = 201 if created else 200
     return views.get_meeting(db, principal, meeting_id)
 
 
@@ -69,6 +72,15 @@ def cell_roster(cell_id: uuid.UUID, principal: CurrentPrincipal, db: DB, today: 
 
 
 @router.get("/api/rubrics", response_model=list[RubricOut])
-def list_rubrics(principal: CurrentPrincipal, db: DB) -> list[RubricOut]:
-    """Every rubric version with its scope, validity and definition."""
+def list_rubrics(principal: CurrentPrincipal, db: DB, organization_id: uuid.UUID | None = None,
+                 on: date | None = None) -> list[RubricOut]:
+    """Every rubric version; with organization_id and on, only the one in force for that cell on that date."""
+    if organization_id and on:
+        return views.rubric_in_force(db, principal, organization_id, on)
     return views.list_rubrics(db)
+
+
+@router.get("/api/cells", response_model=list[CellOut])
+def list_cells(principal: CurrentPrincipal, db: DB, today: Today) -> list[CellOut]:
+    """Cells in the caller's subtree today, by name (for choosing which cell's meeting to record)."""
+    return views.cells_in_subtree(db, principal, today)

@@ -6,12 +6,13 @@ from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from shared.service import ServiceSpec, build_service
 from shared.subjects import MEETING_RATED, MEETING_RECORDED, ConsumerSpec
 
-from meetings import api, subscribers
+from meetings import api, subscribers, web
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -25,12 +26,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="meetings", title="Chibo — Sinh hoạt chi bộ / Cell meetings",
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
-        service_dir=SERVICE_DIR, routers=[api.router], outbox=outbox,
+        service_dir=SERVICE_DIR, routers=[web.router, api.router], outbox=outbox,
         publishes=[MEETING_RECORDED, MEETING_RATED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
     )
-    return build_service(spec, settings, engine=engine)
+    app = build_service(spec, settings, engine=engine)
+    app.mount("/meetings/static", StaticFiles(directory=web.STATIC_DIR), name="meetings-static")
+    return app
 
 
 def _tuned(spec: ConsumerSpec, settings: Settings) -> ConsumerSpec:

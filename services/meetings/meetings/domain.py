@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from shared.events import CELL_KINDS
@@ -49,6 +49,17 @@ class MeetingRecord:
     duration_minutes: int
     attendance: tuple[AttendanceLine, ...]
     checklist: dict[str, bool] = field(default_factory=dict)
+    resolution: str | None = None  # the resolution or conclusion text, as typed (optional)
+
+    def normalized(self) -> MeetingRecord:
+        """The same record with attendance in member order and blank text as None: compare these."""
+        lines = tuple(sorted((replace(a, absence_reason=_text(a.absence_reason)) for a in self.attendance),
+                             key=lambda a: str(a.member_id)))
+        return replace(self, attendance=lines, checklist=dict(self.checklist), resolution=_text(self.resolution))
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value else None
 
 
 @dataclass(frozen=True)

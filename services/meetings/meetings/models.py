@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -61,6 +61,7 @@ class Meeting(Base, table=True):
     kind: str = Field(max_length=20)
     duration_minutes: int
     checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(default="recorded", max_length=20)
     revision: int = 1
     recorded_by: str = Field(max_length=100)

@@ -11,6 +11,8 @@ from shared.events import AttendanceStatus, MeetingKind, RatingLevel
 
 from meetings.domain import AttendanceLine, MeetingRecord
 
+RESOLUTION_MAX = 20_000
+
 
 class AttendanceIn(BaseModel):
     member_id: uuid.UUID
@@ -22,12 +24,15 @@ class AttendanceIn(BaseModel):
 class MeetingCreate(BaseModel):
     """A held meeting with the attendance of every member on the cell's roster that day."""
 
+    id: uuid.UUID | None = Field(None, description="Client-chosen id: a retry with the same id and body returns the "
+                                                   "stored meeting (200); a different body under it is refused (409)")
     organization_id: uuid.UUID
     held_on: date
     kind: MeetingKind = "regular"
     duration_minutes: int
     attendance: list[AttendanceIn]
     checklist: dict[str, bool] = Field(default_factory=dict, description="Rubric checklist keys, e.g. prep.notice_sent")
+    resolution: str | None = Field(None, max_length=RESOLUTION_MAX, description="Resolution or conclusion text")
 
 
 class ItemScoreOut(BaseModel):
@@ -58,6 +63,7 @@ class MeetingOut(BaseModel):
     duration_minutes: int
     attendance: list[AttendanceIn]
     checklist: dict[str, bool]
+    resolution: str | None = None
     status: str
     revision: int
     recorded_by: str
@@ -77,6 +83,12 @@ class RosterOut(BaseModel):
     members: list[RosterMemberOut]
 
 
+class CellOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: str
+
+
 class RubricOut(BaseModel):
     code: str
     version: int
@@ -90,5 +102,5 @@ def to_record(body: MeetingCreate) -> MeetingRecord:
     """The domain record a request describes."""
     return MeetingRecord(
         organization_id=body.organization_id, held_on=body.held_on, kind=body.kind,
-        duration_minutes=body.duration_minutes, checklist=dict(body.checklist),
+        duration_minutes=body.duration_minutes, checklist=dict(body.checklist), resolution=body.resolution,
         attendance=tuple(AttendanceLine(a.member_id, a.status, a.spoke, a.absence_reason) for a in body.attendance))

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from shared.auth import Principal, ensure_in_subtree
 from shared.consumer import Envelope
-from shared.errors import FieldProblem, ValidationFailed
+from shared.errors import ChiboError, FieldProblem, ValidationFailed
 from shared.events import Attendance, MeetingRated, MeetingRecorded
 from shared.inbox import claim
 from shared.uow import UnitOfWork
@@ -17,17 +20,35 @@ from meetings import domain, orgs, rubrics
 from meetings.models import Meeting, MeetingAttendance, MeetingRating, Rubric, inbox
 
 
-def record_meeting(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date) -> uuid.UUID:
-    """Validate and store a held meeting; publish MeetingRecorded (revision 1). Rating follows asynchronously."""
+class MeetingIdTakenError(ChiboError):
+    """409: a client-chosen meeting id already names a different record."""
+
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__("Mã biên bản này đã được dùng cho một biên bản khác", "This meeting id is already used by "
+                         "a different record", "id")
+
+
+def record_meeting(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date,
+                   meeting_id: uuid.UUID | None = None) -> tuple[uuid.UUID, bool]:
+    """Store a held meeting once; returns (id, created). A retry with the same id and record returns it again."""
+    meeting_id = meeting_id or uuid.uuid4()
+    try:
+        return _record_once(uow, principal, record, today, meeting_id)
+    except IntegrityError:  # a concurrent request with the same id committed first: answer as a retry
+        return _record_once(uow, principal, record, today, meeting_id)
+
+
+def _record_once(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date,
+                 meeting_id: uuid.UUID) -> tuple[uuid.UUID, bool]:
+    """Validate, store and publish MeetingRecorded (revision 1), or recognise an identical earlier request."""
     with uow:
-        cell = orgs.cell(uow.session, record.organization_id)
-        if cell is not None:
-            ensure_in_subtree(principal, orgs.lineage_on(uow.session, cell.id, record.held_on))
-        try:
-            domain.check_record(record, cell, orgs.roster_on(uow.session, record.organization_id, record.held_on), today)
-        except domain.RecordingRejectedError as exc:
-            raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in exc.problems)) from None
-        meeting_id = uuid.uuid4()
+        if (stored := _stored_record(uow, principal, meeting_id)) is not None:
+            if stored != record.normalized():
+                raise MeetingIdTakenError()
+            return meeting_id, False
+        _check(uow, principal, record, today)
         _store(uow, meeting_id, record, principal.username)
         uow.publish(MeetingRecorded(
             meeting_id=meeting_id, organization_id=record.organization_id, held_on=record.held_on, kind=record.kind,
@@ -35,13 +56,37 @@ def record_meeting(uow: UnitOfWork, principal: Principal, record: domain.Meeting
             attendance=tuple(Attendance(member_id=a.member_id, status=a.status, spoke=a.spoke,
                                         absence_reason=a.absence_reason) for a in record.attendance)))
         uow.commit()
-    return meeting_id
+    return meeting_id, True
+
+
+def _check(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date) -> None:
+    cell = orgs.cell(uow.session, record.organization_id)
+    if cell is not None:
+        ensure_in_subtree(principal, orgs.lineage_on(uow.session, cell.id, record.held_on))
+    try:
+        domain.check_record(record, cell, orgs.roster_on(uow.session, record.organization_id, record.held_on), today)
+    except domain.RecordingRejectedError as exc:
+        raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in exc.problems)) from None
+
+
+def _stored_record(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID) -> domain.MeetingRecord | None:
+    """The record already stored under this id (normalized; after the subtree check), or None."""
+    meeting = uow.session.get(Meeting, str(meeting_id))
+    if meeting is None:
+        return None
+    ensure_in_subtree(principal, orgs.lineage_on(uow.session, meeting.organization_id, meeting.held_on))
+    lines = uow.session.execute(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id)).scalars()
+    return domain.MeetingRecord(
+        organization_id=uuid.UUID(meeting.organization_id), held_on=meeting.held_on, kind=meeting.kind,
+        duration_minutes=meeting.duration_minutes, checklist=dict(meeting.checklist), resolution=meeting.resolution,
+        attendance=tuple(domain.AttendanceLine(uuid.UUID(a.member_id), a.status, a.spoke, a.absence_reason)
+                         for a in lines)).normalized()
 
 
 def _store(uow: UnitOfWork, meeting_id: uuid.UUID, record: domain.MeetingRecord, username: str) -> None:
     uow.session.add(Meeting(id=str(meeting_id), organization_id=str(record.organization_id), held_on=record.held_on,
                             kind=record.kind, duration_minutes=record.duration_minutes, checklist=record.checklist,
-                            recorded_by=username, recorded_at=datetime.now(timezone.utc)))
+                            resolution=record.normalized().resolution, recorded_by=username, recorded_at=datetime.now(timezone.utc)))
     uow.session.flush()
     uow.session.add_all([MeetingAttendance(meeting_id=str(meeting_id), member_id=str(a.member_id), status=a.status,
                                            spoke=a.spoke, absence_reason=a.absence_reason) for a in record.attendance])

@@ -9,10 +9,11 @@ from sqlmodel import Session
 
 from shared.auth import Principal, ensure_in_subtree
 from shared.errors import NotFound
+from shared.events import CELL_KINDS
 
 from meetings import orgs, rubrics
-from meetings.models import Meeting, MeetingAttendance, MeetingRating
-from meetings.schemas import AttendanceIn, MeetingOut, RatingOut, RosterMemberOut, RosterOut, RubricOut
+from meetings.models import Meeting, MeetingAttendance, MeetingRating, Organization
+from meetings.schemas import AttendanceIn, CellOut, MeetingOut, RatingOut, RosterMemberOut, RosterOut, RubricOut
 
 MAX_LIST = 1000
 
@@ -52,6 +53,24 @@ def list_rubrics(session: Session) -> list[RubricOut]:
     return [RubricOut.model_validate(r, from_attributes=True) for r in rubrics.all_rubrics(session)]
 
 
+def rubric_in_force(session: Session, principal: Principal, org_id: uuid.UUID, on: date) -> list[RubricOut]:
+    """The rubric that would rate a meeting of this organization on this date (empty list if none)."""
+    lineage = orgs.lineage_on(session, org_id, on)
+    ensure_in_subtree(principal, lineage)
+    try:
+        return [RubricOut.model_validate(rubrics.in_force(session, lineage, on), from_attributes=True)]
+    except rubrics.NoRubricError:
+        return []
+
+
+def cells_in_subtree(session: Session, principal: Principal, today: date) -> list[CellOut]:
+    """Cells under (or equal to) the caller's organization today, by name."""
+    ids = orgs.subtree_on(session, principal.org_id, today)
+    rows = session.execute(select(Organization).where(Organization.id.in_(ids), Organization.kind.in_(CELL_KINDS))
+                           .order_by(Organization.name)).scalars()
+    return [CellOut(id=o.id, name=o.name, kind=o.kind) for o in rows]
+
+
 def _meetings_out(session: Session, meetings: list[Meeting]) -> list[MeetingOut]:
     """Meetings with their attendance and latest rating (two queries, whatever the count)."""
     ids = [m.id for m in meetings]
@@ -65,5 +84,6 @@ def _meetings_out(session: Session, meetings: list[Meeting]) -> list[MeetingOut]
         ratings[row.meeting_id] = RatingOut.model_validate(row, from_attributes=True)  # highest revision wins
     return [MeetingOut(
         id=m.id, organization_id=m.organization_id, held_on=m.held_on, kind=m.kind, checklist=m.checklist,
-        duration_minutes=m.duration_minutes, status=m.status, revision=m.revision, recorded_by=m.recorded_by,
+        resolution=m.resolution, duration_minutes=m.duration_minutes, status=m.status, revision=m.revision,
+        recorded_by=m.recorded_by,
         recorded_at=m.recorded_at, attendance=attendance[m.id], rating=ratings.get(m.id)) for m in meetings]
