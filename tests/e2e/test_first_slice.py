@@ -33,6 +33,12 @@ def a_committee(stack: Stack, token: str) -> str:
 
 def collect_sse(stack: Stack, token: str, org_id: str, into: list, stop: threading.Event) -> threading.Thread:
     def run() -> None:
+        try:
+            read()
+        except httpx.HTTPError:  # the stack stopping closes the stream: expected at teardown
+            pass
+
+    def read() -> None:
         with httpx.Client(base_url=stack.services["reports"].url, timeout=None) as c:
             with c.stream("GET", "/reports/api/stream", params={"org_id": org_id},
                           headers={"Authorization": f"Bearer {token}"}) as r:
