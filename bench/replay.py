@@ -1,6 +1,6 @@
 """Replay: the raw nats-py pull-and-ack rate of the streams, then the same
 streams replayed into an empty reports projection (fresh SQLite, migrated),
-256 per fetch, one transaction per batch, measured in the same run."""
+FETCH per fetch for both, one transaction per batch, measured in the same run."""
 from __future__ import annotations
 
 import sys
@@ -20,13 +20,13 @@ REPORTS_DIR = ROOT / "services" / "reports"
 if str(REPORTS_DIR) not in sys.path:  # `python -m bench` from the project root
     sys.path.append(str(REPORTS_DIR))
 
-FETCH = 256
+FETCH = 2048  # the reports consumers' batch_size; raw, decode and replay all use it (a fair ratio)
 STREAMS = (MEMBERS_STREAM, MEETINGS_STREAM)
 BatchHandler = Callable[[list[Msg]], None]
 
 
 async def drain(nc: Client, stream: StreamSpec, handle: BatchHandler | None = None) -> tuple[int, float]:
-    """Pull every message of ``stream`` with a fresh durable consumer, 256 a fetch, acking each;
+    """Pull every message of ``stream`` with a fresh durable consumer, FETCH a fetch, acking each;
     returns (messages, seconds). ``handle`` (sync) sees each batch before it is acked."""
     js = nc.jetstream()
     total = (await js.stream_info(stream.name)).state.messages

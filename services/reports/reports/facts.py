@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from operator import add
+from operator import add, sub
 
 from shared.events import MeetingRated, MeetingRecorded
 from reports.periods import periods_of
@@ -21,6 +21,7 @@ from reports.periods import periods_of
 LEVELS = ("tot", "kha", "trung_binh", "kem")
 Vector = list[int]  # meetings_held, tot, kha, trung_binh, kem, unrated, present, expected, speakers
 Deltas = dict[tuple[str, str], Vector]
+Groups = dict[tuple[tuple[str, ...], tuple[str, str, str]], Vector]  # (path, periods) -> summed vector
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,14 @@ class Fact:
         return max((self.recorded_revision, 0), (self.rated_revision, 1))
 
 
-def apply_event(fact: Fact | None, event: MeetingRecorded | MeetingRated) -> Fact | None:
-    """The fact after one event, or None when the event changes nothing."""
+def apply_event(fact: Fact | None, event: MeetingRecorded | MeetingRated, meeting_id: str | None = None) -> Fact | None:
+    """The fact after one event, or None when the event changes nothing (``meeting_id``: the event's, as text)."""
     rated = isinstance(event, MeetingRated)
     seen = (fact.rated_revision if rated else fact.recorded_revision) if fact else 0
     if event.revision <= seen:
         return None
     # Plain dicts rather than dataclasses.replace: this runs for every event of a rebuild.
-    fields = dict(vars(fact)) if fact else {"meeting_id": str(event.meeting_id), "path": ()}
+    fields = dict(vars(fact)) if fact else {"meeting_id": meeting_id or str(event.meeting_id), "path": ()}
     if fact is None or (event.revision, int(rated)) > fact.base_key:
         fields.update(_base_fields(event))
     if rated:
@@ -79,12 +80,29 @@ def vector(fact: Fact) -> Vector:
 
 def add_contribution(deltas: Deltas, fact: Fact, sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) a fact from every org on its path, in its three periods."""
-    values = [sign * v for v in vector(fact)]
-    periods = periods_of(fact.held_on)
-    for org_id in fact.path:
-        for period in periods:
-            row = deltas[(org_id, period)]
-            row[:] = map(add, row, values)
+    spread(deltas, {(fact.path, periods_of(fact.held_on)): [sign * v for v in vector(fact)]})
+
+
+def group_contribution(groups: Groups, fact: Fact, sign: int) -> None:
+    """Like add_contribution, summed per (path, periods) first: a batch's meetings share few of them,
+    so ``spread`` then adds each sum to path × periods counters once rather than once per meeting."""
+    key = (fact.path, periods_of(fact.held_on))
+    values = vector(fact)
+    row = groups.get(key)
+    if row is None:
+        groups[key] = values if sign == 1 else [sign * v for v in values]
+    else:
+        row[:] = map(add, row, values) if sign == 1 else map(sub, row, values)
+
+
+def spread(deltas: Deltas, groups: Groups) -> Deltas:
+    """Add each grouped vector to every org on its path, in each of its periods."""
+    for (path, periods), values in groups.items():
+        for org_id in path:
+            for period in periods:
+                row = deltas[(org_id, period)]
+                row[:] = map(add, row, values)
+    return deltas
 
 
 def new_deltas() -> Deltas:

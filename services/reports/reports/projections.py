@@ -18,7 +18,7 @@ from shared import inbox as shared_inbox
 from shared.consumer import Envelope
 from shared.events import Event, MeetingRated, MeetingRecorded, OrganizationCreated
 from reports import tree
-from reports.facts import Deltas, Fact, add_contribution, apply_event, new_deltas, with_path
+from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
 from reports.upsert import upsert
 
@@ -33,12 +33,12 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event
     _serialize(session)
     events = _claim(session, [e for e in (getattr(x, "event", x) for x in envelopes) if isinstance(e, _PROJECTED)])
     orgs = [e for e in events if isinstance(e, OrganizationCreated)]
-    meetings = [e for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
+    meetings = [(str(e.meeting_id), e) for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
     new_orgs, moved_orgs = tree.record_organizations(session, orgs)
-    stored = _load_facts(session, {str(e.meeting_id) for e in meetings}, new_orgs, moved_orgs)
+    stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
     parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})
-    deltas = new_deltas()
+    groups: Groups = {}
     changed_facts = []
     for meeting_id, fact in updated.items():
         fact = with_path(fact, tree.path_on(parents, fact.organization_id, fact.held_on))
@@ -46,9 +46,10 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event
         if fact == old:
             continue
         if old is not None:
-            add_contribution(deltas, old, -1)
-        add_contribution(deltas, fact, 1)
+            group_contribution(groups, old, -1)
+        group_contribution(groups, fact, 1)
         changed_facts.append(fact)
+    deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
     return {key for key, values in deltas.items() if any(values)}
 
@@ -62,7 +63,7 @@ def _serialize(session: Session) -> None:
 
 
 def _claim(session: Session, events: list[Event]) -> list[Event]:
-    """Keep the events not seen before and remember them (shared inbox, one statement)."""
+    """Keep the events not seen before and remember them (the shared inbox, one statement)."""
     return shared_inbox.claim(session, inbox, INBOX_CONSUMER, events, key=lambda e: str(e.event_id))
 
 
@@ -78,11 +79,10 @@ def _load_facts(session: Session, meeting_ids: set[str], new_orgs: set[str], mov
     return {row["meeting_id"]: _fact_from_row(row) for row in rows}
 
 
-def _fold(stored: dict[str, Fact], events: Iterable[MeetingRecorded | MeetingRated]) -> dict[str, Fact]:
+def _fold(stored: dict[str, Fact], events: Iterable[tuple[str, MeetingRecorded | MeetingRated]]) -> dict[str, Fact]:
     updated = dict(stored)
-    for event in events:
-        key = str(event.meeting_id)
-        fact = apply_event(updated.get(key), event)
+    for key, event in events:
+        fact = apply_event(updated.get(key), event, key)
         if fact is not None:
             updated[key] = fact
     return updated

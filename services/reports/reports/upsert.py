@@ -1,20 +1,23 @@
 """Bulk INSERT … ON CONFLICT for SQLite and PostgreSQL: one statement per batch and table.
 
 PostgreSQL gets one ``INSERT … SELECT FROM unnest(arrays)``; SQLite gets executemany, with
-SQLAlchemy's per-row parameter processing skipped for ``raw`` rows (it was a third of the counters' cost).
+SQLAlchemy's per-row parameter processing skipped for ``raw`` rows (it was a third of the counters' cost)
+and the statement compiled once per shape (compiling it per batch cost more than running it).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from operator import itemgetter
 from typing import Literal
 
-from sqlalchemy import Date, DateTime, Table, select, text
+from sqlalchemy import Date, DateTime, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 Mode = Literal["replace", "add", "ignore"]
+_SQLITE, _PG = sqlite.dialect(), postgresql.dialect()
 
 
 def upsert(session: Session, table: Table, rows: Sequence[dict], keys: Sequence[str], mode: Mode = "replace",
@@ -22,25 +25,18 @@ def upsert(session: Session, table: Table, rows: Sequence[dict], keys: Sequence[
     """Insert rows; on a key conflict overwrite (replace), add to (add) or keep (ignore) the stored values."""
     if not rows:
         return
+    columns, keys = tuple(rows[0]), tuple(keys)
     if _is_postgres(session):
-        session.execute(text(_pg_unnest(table, list(rows[0]), keys, mode)), _arrays(rows))
+        session.execute(_pg_unnest(table, columns, keys, mode), _arrays(rows))
         return
-    stmt = sqlite.insert(table)
-    others = [c for c in rows[0] if c not in keys]
-    stmt = (stmt.on_conflict_do_nothing() if mode == "ignore" else stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={c: (table.c[c] + stmt.excluded[c]) if mode == "add" else stmt.excluded[c] for c in others}))
     if not raw:
-        session.execute(stmt, list(rows))
+        session.execute(_sqlite_stmt(table, columns, keys, mode), list(rows))
         return
-    connection = session.connection()
-    compiled = stmt.compile(dialect=connection.dialect)
-    order = compiled.positiontup
+    sql, order, timed = _sqlite_sql(table, columns, keys, mode)
     params = list(map(itemgetter(*order), rows)) if len(order) > 1 else [(row[order[0]],) for row in rows]
-    timed = [i for i, c in enumerate(order) if isinstance(table.c[c].type, (Date, DateTime))]
     if timed:
         params = [_with_sqlite_times(p, timed) for p in params]
-    connection.exec_driver_sql(str(compiled), params)
+    session.connection().exec_driver_sql(sql, params)
 
 
 def _is_postgres(session: Session) -> bool:
@@ -51,7 +47,7 @@ def _arrays(rows: Sequence[dict]) -> dict[str, list]:
     return {c: [row[c] for row in rows] for c in rows[0]}
 
 
-def _with_sqlite_times(values: tuple, indexes: list[int]) -> tuple:
+def _with_sqlite_times(values: tuple, indexes: Sequence[int]) -> tuple:
     """Dates and times in the text format SQLAlchemy itself uses on SQLite."""
     values = list(values)
     for i in indexes:
@@ -63,9 +59,31 @@ def _with_sqlite_times(values: tuple, indexes: list[int]) -> tuple:
     return tuple(values)
 
 
-def _pg_unnest(table: Table, columns: list[str], keys: Sequence[str], mode: Mode) -> str:
-    dialect = postgresql.dialect()
-    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
+def _timed(table: Table, columns: Sequence[str]) -> tuple[int, ...]:
+    return tuple(i for i, c in enumerate(columns) if isinstance(table.c[c].type, (Date, DateTime)))
+
+
+@lru_cache(maxsize=64)
+def _sqlite_stmt(table: Table, columns: tuple[str, ...], keys: tuple[str, ...], mode: Mode):
+    stmt = sqlite.insert(table)
+    if mode == "ignore":
+        return stmt.on_conflict_do_nothing()
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={
+        c: (table.c[c] + excluded[c]) if mode == "add" else excluded[c] for c in columns if c not in keys})
+
+
+@lru_cache(maxsize=64)
+def _sqlite_sql(table: Table, columns: tuple[str, ...], keys: tuple[str, ...], mode: Mode):
+    """(SQL, the row keys in parameter order, the indexes of date/time parameters) of a raw upsert."""
+    compiled = _sqlite_stmt(table, columns, keys, mode).compile(dialect=_SQLITE)
+    order = tuple(compiled.positiontup)
+    return str(compiled), order, _timed(table, order)
+
+
+@lru_cache(maxsize=64)
+def _pg_unnest(table: Table, columns: tuple[str, ...], keys: tuple[str, ...], mode: Mode):
+    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=_PG)}[])" for c in columns)
     others = [c for c in columns if c not in keys]
     if mode == "ignore":
         action = "DO NOTHING"
@@ -73,5 +91,5 @@ def _pg_unnest(table: Table, columns: list[str], keys: Sequence[str], mode: Mode
         sets = ", ".join(f"{c} = {table.name}.{c} + excluded.{c}" if mode == "add" else f"{c} = excluded.{c}"
                          for c in others)
         action = f"DO UPDATE SET {sets}"
-    return (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({', '.join(keys)}) {action}")
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({', '.join(keys)}) {action}")
