@@ -20,7 +20,8 @@ run: install  ## the three services, nats-server and the gateway on http://127.0
 	$(BIN)/python -m deploy.local.run $(ARGS)
 
 test: install  ## the whole suite, PostgreSQL tier included (ARGS="-x -k roster")
-	$(BIN)/python -m pytest -q --basetemp=var/test-tmp $(ARGS)
+	mkdir -p var
+	$(BIN)/python -m pytest -q --basetemp=$(CURDIR)/var/test-tmp $(ARGS)
 
 bench: install
 	$(BIN)/python -m bench $(ARGS)
