@@ -47,7 +47,7 @@ def wait_for(predicate, timeout: float, what: str, output: Path):
     while time.monotonic() < deadline:
         if result := predicate():
             return result
-        time.sleep(0.1)
+        time.sleep(0.1)  # poll interval, not a synchronisation
     pytest.fail(f"gave up waiting for {what}; runner output:\n{output.read_text(errors='replace')}")
 
 
