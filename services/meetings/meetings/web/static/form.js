@@ -114,7 +114,7 @@
     var exempt = {};
     var last = previous && previous.status === 200 && previous.data && previous.data[0];
     (last ? last.attendance : []).forEach(function (a) { if (a.status === "exempt") exempt[a.member_id] = true; });
-    draft.roster = r.data.members;
+    draft.roster = byGivenName(r.data.members);
     draft.roster.forEach(function (m) {
       if (!draft.attendance[m.member_id]) {
         var status = m.status === "exempt" || exempt[m.member_id] ? "exempt" : "present";
@@ -122,6 +122,13 @@
       }
     });
     draft.rosterOn = on;
+  }
+  function byGivenName(members) {  // Vietnamese lists go by given name (the last word), then the full name
+    var collate = new Intl.Collator("vi").compare;
+    var given = function (m) { return m.full_name.trim().split(/\s+/).pop(); };
+    return members.slice().sort(function (a, b) {
+      return collate(given(a), given(b)) || collate(a.full_name, b.full_name);
+    });
   }
   function takeRubric(r, on) {
     failIfBad(r);
@@ -212,7 +219,7 @@
     backBtn.hidden = draft.step === 0;
     backBtn.disabled = draft.state === "sending";
     var last = draft.step === STEPS.length - 1;
-    nextBtn.textContent = last ? (draft.state === "sending" ? "Đang chờ gửi…" : "Lưu biên bản ✓") : "Tiếp tục ›";
+    nextBtn.textContent = last ? (draft.state === "sending" ? "Đang chờ gửi…" : "Lưu biên bản") : "Tiếp tục ›";
     nextBtn.disabled = draft.state === "sending" || (draft.step > 0 && !draft.roster);
     nextBtn.className = "btn " + (last ? "save" : "primary");
     if (sameStep) window.scrollTo(0, y); else window.scrollTo(0, 0);
