@@ -40,11 +40,11 @@ class Upstream:
         async def events():
             try:
                 yield "event: figures\ndata: 1\n\n"
-                while not self.release.is_set():  # the second event waits until the client has seen the first
-                    await asyncio.sleep(0.01)
+                # the second event waits until the client has seen the first
+                await asyncio.to_thread(self.release.wait, 10)
                 yield "event: figures\ndata: 2\n\n"
                 while True:
-                    await asyncio.sleep(0.05)
+                    await asyncio.sleep(0.05)  # the stub server's keep-alive pace, not a synchronisation
                     yield ": keep-alive\n\n"
             finally:
                 self.stream_closed.set()
