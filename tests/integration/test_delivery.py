@@ -195,9 +195,12 @@ async def test_a_durable_consumer_that_was_down_catches_up_from_where_it_stopped
     after = [organization_created(f"Sau {i}") for i in range(5)]
     calls: list[str] = []
 
+    # A service that dies leaves its last pull request open on the server until it expires; an event the server
+    # hands to that dead request comes back only after ack_wait. A short ack_wait keeps that wait inside the test's.
     async def start_service():  # its own connection, as a separate process would have
         nc = await nats.connect(nats_proc.url)
-        consumer = DurableConsumer(nc, spec("test-catchup-v1"), counting_handler(engine, "test-catchup-v1", calls=calls),
+        consumer = DurableConsumer(nc, spec("test-catchup-v1", ack_wait_s=2),
+                                   counting_handler(engine, "test-catchup-v1", calls=calls),
                                    build_metrics(), log)
         await consumer.start()
         return nc, asyncio.create_task(consumer.run())
