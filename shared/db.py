@@ -59,9 +59,9 @@ async def in_thread(fn: Callable[..., T], *args) -> T:
 
 
 def migrate(service_dir: Path, url: str) -> None:
-    """``alembic upgrade head`` for one service (its migrations/ folder)."""
+    """``alembic upgrade heads`` for one service (its migrations/ folder)."""
     cfg = Config(str(service_dir / "alembic.ini"))
     cfg.set_main_option("script_location", str(service_dir / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     cfg.attributes["configure_logger"] = False
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")  # parallel branches of one service may each add a head
