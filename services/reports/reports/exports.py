@@ -47,11 +47,14 @@ def valid_format(text: str | None) -> str:
     return fmt
 
 
-def descendants(session: Session, org_id: str, on: date | None = None) -> list[tuple[str, int]]:
-    """Every organization under ``org_id`` today, depth first, siblings by name: (id, depth from 1)."""
+def descendants(session: Session, org_id: str, on: date | None = None,
+                max_depth: int | None = None) -> list[tuple[str, int]]:
+    """Every organization under ``org_id`` today (down to ``max_depth`` levels), depth first, siblings by
+    name: (id, depth from 1)."""
     day, children_of, seen = on or date.today(), {}, {org_id}
-    frontier = [org_id]
-    while frontier:
+    frontier, depth = [org_id], 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
         found: dict[str, list[str]] = {}
         for start in range(0, len(frontier), 500):
             chunk = set(frontier[start:start + 500])
