@@ -60,6 +60,7 @@
   function levelsChart() {
     var svg = clear(document.getElementById("chart-levels")), f = frame(svg), max = 1;
     data.series.forEach(function (m) { max = Math.max(max, m.meetings_held); });
+    max = Math.max(2, Math.ceil(max / 2) * 2);  // even: the middle grid line is a whole number
     var width = f.step * 0.64;
     axis(svg, f, max, function (v) { return number(v); });
     data.series.forEach(function (m, i) {
@@ -188,7 +189,14 @@
         var who = a.member_name || a.full_name || a.name || "";
         var where = a.org_name || a.organization_name || "";
         var why = a.reason || a.kind || "";
-        li.textContent = (LABELS[key] || key) + ": " + [who, where, why].filter(Boolean).join(" — ");
+        var tag = document.createElement("span"), name = document.createElement("strong");
+        tag.className = "tag alert";
+        tag.textContent = LABELS[key] || key;
+        name.textContent = who;
+        li.appendChild(tag);
+        li.appendChild(name);
+        li.appendChild(document.createTextNode([who ? "" : null, where, why].filter(function (t) {
+          return t !== null && t !== ""; }).map(function (t) { return " — " + t; }).join("")));
         list.appendChild(li);
         count += 1;
       });
