@@ -102,7 +102,7 @@ def _table(table: Table, styles: dict, width: float) -> PdfTable:
     rows = [head]
     for index, row in enumerate(table.rows):
         style = styles["cell_bold"] if index in table.bold_rows else styles["cell"]
-        rows.append([vi_number(v) if isinstance(v, Number) or v is None else Paragraph(escape(str(v)), style)
+        rows.append([vi_number(v) if isinstance(v, Number) or v is None else _paragraph(str(v), style)
                      for v in row])
     first = width * (0.34 if len(table.headers) > 3 else 0.6)
     rest = (width - first) / max(1, len(table.headers) - 1)
@@ -113,6 +113,15 @@ def _table(table: Table, styles: dict, width: float) -> PdfTable:
     commands += [("FONTNAME", (0, i + 1), (-1, i + 1), styles["cell_bold"].fontName) for i in table.bold_rows]
     pdf.setStyle(TableStyle(commands))
     return pdf
+
+
+def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """A cell's text; leading spaces (an organization's depth in the tree) become a hanging indent."""
+    stripped = text.lstrip(" ")
+    depth = len(text) - len(stripped)
+    if depth:
+        style = ParagraphStyle(f"{style.name}-{depth}", parent=style, leftIndent=depth * 2.5)
+    return Paragraph(escape(stripped), style)
 
 
 def _signature(head: Letterhead, styles: dict, width: float) -> list:

@@ -166,8 +166,11 @@ def _cell(key: str, value: object) -> object:
 
 
 def build_tables(figures: Mapping, units: Iterable[Mapping] | None = None) -> list[Table]:
-    """Every table of one org's report, sheet names made unique and short enough for a spreadsheet."""
-    tables = [summary(figures), *by_unit(figures, units), *extra_groups(figures)]
+    """Every table of one org's report (the per-unit tables only when there are units: not for a cell), sheet
+    names made unique and short enough for a spreadsheet."""
+    units = None if units is None else list(units)
+    has_units = bool(figures.get("children")) if units is None else bool(units)
+    tables = [summary(figures), *(by_unit(figures, units) if has_units else []), *extra_groups(figures)]
     seen: set[str] = set()
     for table in tables:
         table.sheet = _sheet_name(table.sheet, seen)

@@ -14,8 +14,11 @@ def test_the_share_of_meetings_rated_good_is_computed_from_the_counts_half_up_to
     assert vi_number(summary["Tỷ lệ buổi xếp loại Tốt"]) == "79,7%" and vi_number(1185) == "1.185"
 
 
-def test_figures_with_only_the_core_fields_give_three_tables():
-    assert [t.sheet for t in build_tables(FIGURES)] == ["Tổng hợp", "Xếp loại theo đơn vị", "Dự họp theo đơn vị"]
+def test_figures_with_only_the_core_fields_give_three_tables_or_only_the_summary_without_units():
+    child = {**FIGURES, "org_name": "Chi bộ Văn phòng Sở"}
+    assert [t.sheet for t in build_tables({**FIGURES, "children": [child]})] == [
+        "Tổng hợp", "Xếp loại theo đơn vị", "Dự họp theo đơn vị"]
+    assert [t.sheet for t in build_tables(FIGURES)] == ["Tổng hợp"]  # a cell: nothing under it
 
 
 def test_new_figure_groups_become_tables_with_vietnamese_titles_and_headers():
