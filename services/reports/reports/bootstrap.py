@@ -27,5 +27,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app = build_service(spec, settings, engine=engine)
     app.state.hub = hub
-    app.state.export_jobs = ExportJobs(app.state.runtime.engine, settings.report_place)
+    app.state.export_jobs = ExportJobs(app.state.runtime.engine, settings.report_place,
+                                        settings.export_chunk_size)
     return app

@@ -132,9 +132,9 @@ def render(tables: list[Table], head: Letterhead, fmt: str, org_slug: str, perio
 
 
 def build(session: Session, org_id: str, period: str, fmt: str, *, subtree: bool = False, place: str = "",
-          progress: Progress | None = None) -> Rendered:
+          progress: Progress | None = None, chunk: int = 500) -> Rendered:
     figures = queries.figures(session, org_id, period)
-    units = subtree_units(session, org_id, period, progress) if subtree else None
+    units = subtree_units(session, org_id, period, progress, chunk) if subtree else None
     tables = build_tables(figures, units)
     head = letterhead(session, org_id, period, place)
     rendered = render(tables, head, fmt, org_id[:8], period)

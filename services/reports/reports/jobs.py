@@ -35,10 +35,11 @@ STATUS_VI = {"queued": "Đang chờ", "running": "Đang xuất", "done": "Hoàn 
 
 
 def percent(rows_done: int, rows_total: int, tables_done: int, tables_total: int) -> int:
-    """Gathering the rows is most of the work (90 %), writing the tables the rest; 100 only when done."""
+    """Gathering the rows is most of the work (90 %), writing the tables the rest; at most 99 while running:
+    100 is set with the stored file."""
     gathered = rows_done / rows_total if rows_total else 1.0
     written = tables_done / tables_total if tables_total else 0.0
-    return min(100, int(90 * gathered + 10 * written))
+    return min(99, int(90 * gathered + 10 * written))
 
 
 def create(engine: Engine, *, creator: str, creator_org_id: str, org_id: str, period: str, fmt: str) -> str:
@@ -77,7 +78,7 @@ def _set(engine: Engine, job_id: str, **values) -> None:
         session.commit()
 
 
-def run(engine: Engine, job_id: str, place: str, notify=lambda: None) -> None:
+def run(engine: Engine, job_id: str, place: str, notify=lambda: None, chunk: int = 500) -> None:
     """Do one job (in a worker thread): progress committed after each chunk, the file at the end."""
     job = read(engine, job_id)
     _set(engine, job_id, status="running")
@@ -91,7 +92,7 @@ def run(engine: Engine, job_id: str, place: str, notify=lambda: None) -> None:
     try:
         with Session(engine) as session:
             rendered = exports.build(session, job["org_id"], job["period"], job["format"], subtree=True, place=place,
-                                     progress=progress)
+                                     progress=progress, chunk=chunk)
     except Exception as exc:  # the job shows the failure; the service keeps serving
         _set(engine, job_id, status="failed", error=f"{exc.__class__.__name__}: {exc}",
              finished_at=datetime.now(timezone.utc))
@@ -111,8 +112,8 @@ class Watch:
 class ExportJobs:
     """Starts jobs on this instance and wakes the progress streams watching them."""
 
-    def __init__(self, engine: Engine, place: str = "") -> None:
-        self.engine, self.place = engine, place
+    def __init__(self, engine: Engine, place: str = "", chunk: int = 500) -> None:
+        self.engine, self.place, self.chunk = engine, place, chunk
         self._tasks: set[asyncio.Task] = set()
         self._watches: set[Watch] = set()
 
@@ -126,7 +127,7 @@ class ExportJobs:
         def notify() -> None:
             loop.call_soon_threadsafe(self._wake, job_id)
 
-        task = asyncio.create_task(in_thread(run, self.engine, job_id, self.place, notify), name=f"export-{job_id}")
+        task = asyncio.create_task(in_thread(run, self.engine, job_id, self.place, notify, self.chunk), name=f"export-{job_id}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
         return task

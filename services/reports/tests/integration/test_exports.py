@@ -183,3 +183,22 @@ async def test_the_progress_stream_ends_at_100_percent_and_leaves_nothing_behind
         while len(app.state.export_jobs):
             assert time.monotonic() < deadline, "a progress stream was left behind"
             await asyncio.sleep(0.02)
+
+
+def test_a_job_commits_its_progress_after_each_chunk_of_organizations(client, ev, bearer):
+    from reports import jobs
+    _load(client, ev)
+    engine = client.app.state.runtime.engine
+    job_id = jobs.create(engine, creator="province-tinh", creator_org_id=str(ev.oid("tinh")), org_id=str(ev.oid("tinh")),
+                         period="2026-Q1", fmt="xlsx")
+    seen = []  # what a reader would see after each step (read from the database, not from the worker)
+    jobs.run(engine, job_id, "", notify=lambda: seen.append(
+        {k: v for k, v in jobs.read(engine, job_id).items() if k in ("status", "rows_done", "rows_total", "percent")}),
+        chunk=2)
+    assert seen == [
+        {"status": "running", "rows_done": 0, "rows_total": 0, "percent": 0},  # started
+        {"status": "running", "rows_done": 2, "rows_total": 5, "percent": 36},  # 90 % × 2/5
+        {"status": "running", "rows_done": 4, "rows_total": 5, "percent": 72},
+        {"status": "running", "rows_done": 5, "rows_total": 5, "percent": 90},
+        {"status": "running", "rows_done": 5, "rows_total": 5, "percent": 99},  # tables written, file not stored yet
+        {"status": "done", "rows_done": 5, "rows_total": 5, "percent": 100}]
