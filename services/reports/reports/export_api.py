@@ -66,10 +66,10 @@ async def create_job(request: Request, principal: Exporter, body: JobRequest) ->
                         headers={"Location": f"/reports/api/export-jobs/{job_id}"})
 
 
-def _readable_job(request: Request, principal: Principal, job_id: uuid.UUID, with_content: bool = False) -> dict:
-    """The job if the caller may read it: its organization lies in the caller's subtree (403 otherwise)."""
+def _readable_job(request: Request, principal: Principal, job_id: uuid.UUID) -> dict:
+    """The job (without its file) if the caller may read it: its organization lies in the caller's subtree."""
     engine = request.app.state.runtime.engine
-    job = jobs.read(engine, str(job_id), with_content)
+    job = jobs.read(engine, str(job_id))
     if job is None:
         raise NotFound("Không tìm thấy yêu cầu xuất báo cáo", "No such export job")
     check_org(engine, principal, uuid.UUID(job["org_id"]))
@@ -85,9 +85,9 @@ def read_job(request: Request, principal: Exporter, job_id: uuid.UUID) -> dict:
 @router.get("/export-jobs/{job_id}/file", response_class=Response)
 def download_job(request: Request, principal: Exporter, job_id: uuid.UUID) -> Response:
     """The finished export (409 while it is still running)."""
-    job = _readable_job(request, principal, job_id, with_content=True)
-    if job["status"] != "done":
+    if _readable_job(request, principal, job_id)["status"] != "done":
         raise NotReady()
+    job = jobs.read(request.app.state.runtime.engine, str(job_id), with_content=True)
     rendered = exports.Rendered(job["content"], exports.FORMATS[job["format"]], job["filename"])
     return Response(rendered.content, media_type=rendered.media_type,
                     headers={"Content-Disposition": rendered.disposition()})

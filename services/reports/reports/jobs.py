@@ -127,7 +127,8 @@ class ExportJobs:
         def notify() -> None:
             loop.call_soon_threadsafe(self._wake, job_id)
 
-        task = asyncio.create_task(in_thread(run, self.engine, job_id, self.place, notify, self.chunk), name=f"export-{job_id}")
+        work = in_thread(run, self.engine, job_id, self.place, notify, self.chunk)
+        task = asyncio.create_task(work, name=f"export-{job_id}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
         return task

@@ -91,7 +91,8 @@ def _letterhead(head: Letterhead, styles: dict, width: float) -> PdfTable:
              Paragraph(f"Số&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;-BC/{escape(head.symbol)}", styles["center"])]
     day = head.day
     right = [Paragraph("<u>ĐẢNG CỘNG SẢN VIỆT NAM</u>", styles["center_bold"]), Spacer(1, 4 * mm),
-             Paragraph(f"{escape(head.place)}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}", styles["center"])]
+             Paragraph(f"{escape(head.place)}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
+                       styles["center"])]
     table = PdfTable([[left, right]], colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
@@ -125,7 +126,8 @@ def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _signature(head: Letterhead, styles: dict, width: float) -> list:
-    left = [Paragraph("<u>Nơi nhận:</u>", styles["cell_bold"]), Paragraph("- Cấp ủy cấp trên (để báo cáo),", styles["cell"]),
+    left = [Paragraph("<u>Nơi nhận:</u>", styles["cell_bold"]),
+            Paragraph("- Cấp ủy cấp trên (để báo cáo),", styles["cell"]),
             Paragraph("- Lưu văn phòng.", styles["cell"])]
     right = [Paragraph(escape(head.represent), styles["center_bold"]), Paragraph("BÍ THƯ", styles["center_bold"]),
              Spacer(1, 18 * mm), Paragraph("(Ký, ghi rõ họ tên)", styles["center"])]

@@ -162,7 +162,9 @@ def _cell(key: str, value: object) -> object:
     if isinstance(value, Mapping | list):
         return ", ".join(f"{label(k)}: {v}" for k, v in value.items()) if isinstance(value, Mapping) else ", ".join(
             map(str, value))
-    return value if value is None else label(value) if str(value) in LABELS_VI or str(value) in LEVEL_LABELS else str(value)
+    if value is None:
+        return None
+    return label(value) if str(value) in LABELS_VI or str(value) in LEVEL_LABELS else str(value)
 
 
 def build_tables(figures: Mapping, units: Iterable[Mapping] | None = None) -> list[Table]:

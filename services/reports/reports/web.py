@@ -63,10 +63,13 @@ def _context(request: Request, principal: Principal, period: str, picked: str | 
             options = dashboard.picker(session, own)
         else:
             options = []
-    periods = [(p, period_label_vi(p)) for p in dict.fromkeys([*current_periods(), period])]
+    this_month = current_periods()[0]
+    periods = [(p, period_label_vi(p)) for p in dict.fromkeys([*current_periods(), dashboard.previous_month(this_month),
+                                                                period])]
     data = {"figures": figures, **page} if figures else None
     return {"principal": principal, "role_label": ROLE_LABELS_VI.get(principal.role, principal.role),
             "figures": figures, "period": period, "period_label": period_label_vi(period), "periods": periods,
-            "orgs": options, "org": org, "notice": notice, "watch_label": period_label_vi(page.get("watch_month", period)),
+            "orgs": options, "org": org, "notice": notice,
+            "watch_label": period_label_vi(page.get("watch_month", period)),
             "may_export": principal.role in ("province", "committee", "secretary"),
             "data_json": json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c")}

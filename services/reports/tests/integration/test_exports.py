@@ -202,3 +202,17 @@ def test_a_job_commits_its_progress_after_each_chunk_of_organizations(client, ev
         {"status": "running", "rows_done": 5, "rows_total": 5, "percent": 90},
         {"status": "running", "rows_done": 5, "rows_total": 5, "percent": 99},  # tables written, file not stored yet
         {"status": "done", "rows_done": 5, "rows_total": 5, "percent": 100}]
+
+
+def test_a_jobs_file_is_not_served_before_the_job_is_done(client, ev, bearer):
+    from reports import jobs
+    _load(client, ev)
+    job_id = jobs.create(client.app.state.runtime.engine, creator="province-tinh", creator_org_id=str(ev.oid("tinh")),
+                         org_id=str(ev.oid("tinh")), period="2026", fmt="pdf")  # queued, never started
+    response = client.get(f"/reports/api/export-jobs/{job_id}/file", headers=bearer("tinh", "province"))
+    assert response.status_code == 409 and "chưa sẵn sàng" in response.json()["detail"][0]["msg_vi"]
+    progress = client.get(f"/reports/api/export-jobs/{job_id}", headers=bearer("tinh", "province")).json()
+    assert (progress["status"], progress["status_vi"], progress["percent"], progress["file_url"]) == (
+        "queued", "Đang chờ", 0, None)
+    missing = client.get(f"/reports/api/export-jobs/{ev.oid('nothing')}", headers=bearer("tinh", "province"))
+    assert missing.status_code == 404
