@@ -75,6 +75,7 @@ class RosterMemberOut(BaseModel):
     member_id: uuid.UUID
     full_name: str
     status: str
+    standing: str = Field("active", description="active, exempt, or away (temporary transfer) on the date")
 
 
 class RosterOut(BaseModel):
