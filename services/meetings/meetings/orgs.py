@@ -237,10 +237,17 @@ class Roll:
                 self._intervals[member].append((kind, start.valid_from, end))
 
     def standing(self, member_id: str, on: date) -> str:
+        if member_id not in self._intervals:
+            return "active"
         for kind, start, end in self._intervals.get(member_id, ()):
             if start <= on and (end is None or on < end):
                 return kind
         return "active"
+
+    def standings_on(self, org_id: str, day: date) -> dict[str, str]:
+        """Member id → standing (active, exempt, away) of everyone on the cell's roll on a date."""
+        return {e.member_id: self.standing(e.member_id, day) for e in self._entries.get(org_id, ())
+                if e.valid_from <= day and (e.valid_to is None or e.valid_to > day)}
 
     def on(self, org_id: str, day: date) -> dict[str, domain.RosterMember]:
         return {e.member_id: domain.RosterMember(uuid.UUID(e.member_id), e.full_name, e.status,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
@@ -91,18 +91,19 @@ class History:
         return sum(1 for h, m, s in self.rows if (h, m) <= upto and s.get(member_id) == status)
 
 
-def effective_lines(sheet: Sheet, roll: dict[str, domain.RosterMember]) -> list[Line]:
-    """The sheet's attendance as the roll on the meeting date counts it (unchanged when the roll is unknown)."""
+def effective_lines(sheet: Sheet, roll: dict[str, str]) -> list[Line]:
+    """The sheet's attendance as the roll on the meeting date (member id → standing) counts it; unchanged when the
+    roll is unknown."""
     if not roll:
         return list(sheet.attendance)
     lines = []
     for line in sheet.attendance:
-        member = roll.get(line.member_id)
-        if member is None:
+        standing = roll.get(line.member_id)
+        if standing is None:
             continue  # not on the cell's roll that day (e.g. a back-dated transfer out)
-        lines.append(Line(line.member_id, member.standing, False) if member.standing in NOT_COUNTED else line)
+        lines.append(Line(line.member_id, standing, False) if standing in NOT_COUNTED else line)
     listed = {line.member_id for line in sheet.attendance}
-    lines += [Line(mid, "unrecorded") for mid, m in roll.items() if mid not in listed and m.standing not in NOT_COUNTED]
+    lines += [Line(mid, "unrecorded") for mid, standing in roll.items() if mid not in listed and standing not in NOT_COUNTED]
     return lines
 
 
@@ -112,7 +113,7 @@ class Outcome:
     event: MeetingRated
 
 
-def rate_sheet(sheet: Sheet, rubric: Rubric, roll: dict[str, domain.RosterMember], history: History,
+def rate_sheet(sheet: Sheet, rubric: Rubric, roll: dict[str, str], history: History,
                revision: int, cause: str) -> Outcome:
     lines = effective_lines(sheet, roll)
     record = SimpleNamespace(attendance=lines, kind=sheet.kind, duration_minutes=sheet.duration_minutes,
@@ -126,7 +127,8 @@ def rate_sheet(sheet: Sheet, rubric: Rubric, roll: dict[str, domain.RosterMember
     row = dict(meeting_id=sheet.meeting_id, revision=revision, organization_id=sheet.organization_id,
                held_on=sheet.held_on, rubric_code=rubric.code, rubric_version=rubric.version, score=rating.score,
                level=rating.level, present=metrics.present, expected=metrics.expected, speakers=metrics.speakers,
-               breakdown=[asdict(i) for i in rating.breakdown], rated_at=datetime.now(timezone.utc),
+               breakdown=[{"group": i.group, "item": i.item, "points": i.points, "max_points": i.max_points}
+                          for i in rating.breakdown], rated_at=datetime.now(timezone.utc),
                meeting_revision=sheet.revision, kind=sheet.kind, upper_level_attended=sheet.upper_level_attended,
                cause=cause)
     event = MeetingRated(meeting_id=uuid.UUID(sheet.meeting_id), organization_id=uuid.UUID(sheet.organization_id),
@@ -183,7 +185,7 @@ def rate_recorded(session: Session, event: MeetingRecorded) -> Outcome | None:
         return None
     sheet = Sheet.of_event(event)
     rubric = rubrics.in_force(session, orgs.lineage_on(session, sheet.organization_id, sheet.held_on), sheet.held_on)
-    roll = orgs.roll_for(session, [sheet.organization_id]).on(sheet.organization_id, sheet.held_on)
+    roll = orgs.roll_for(session, [sheet.organization_id]).standings_on(sheet.organization_id, sheet.held_on)
     history = cell_history(session, sheet.organization_id, sheet.held_on.year, exclude=sheet.meeting_id)
     outcome = rate_sheet(sheet, rubric, roll, history, (latest.revision if latest else 0) + 1, "recorded")
     session.add(MeetingRating(**outcome.row))
@@ -276,7 +278,8 @@ def rerate_cells(session: Session, cells: Sequence[str], date_from: date, date_t
         if rubric is None:
             raise rubrics.NoRubricError(f"no rubric in force on {meeting.held_on} for {meeting.organization_id}")
         revision = (current.revision if current else 0) + 1
-        outcome = rate_sheet(sheet, rubric, roll.on(meeting.organization_id, meeting.held_on), history, revision, cause)
+        outcome = rate_sheet(sheet, rubric, roll.standings_on(meeting.organization_id, meeting.held_on), history,
+                             revision, cause)
         if current is not None and _unchanged(current, outcome.row):
             continue
         outcomes.append(outcome)
@@ -292,6 +295,7 @@ def _latest_ratings(session: Session, cells: Sequence[str], date_from: date, dat
     if date_to is not None:
         query = query.where(MeetingRating.held_on <= date_to)
     top = query.group_by(MeetingRating.meeting_id).subquery()
-    rows = session.execute(select(MeetingRating).join(top, and_(MeetingRating.meeting_id == top.c.meeting_id,
-                                                                MeetingRating.revision == top.c.revision))).scalars()
+    columns = [getattr(MeetingRating, c) for c in ("meeting_id", "revision", "upper_level_attended", *SAME)]
+    rows = session.execute(select(*columns).join(top, and_(MeetingRating.meeting_id == top.c.meeting_id,
+                                                           MeetingRating.revision == top.c.revision)))
     return {r.meeting_id: r for r in rows}
