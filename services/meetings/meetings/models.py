@@ -81,7 +81,7 @@ class MeetingRating(Base, table=True):
     """The rating history: one row per (re-)rating; the highest ``revision`` is the current one.
 
     ``revision`` is the rating's own counter (it is MeetingRated.revision); ``meeting_revision`` is the
-    meeting record it rated; ``cause``: recorded | roster | rubric."""
+    meeting record it rated; ``cause``: recorded | amended | roster | rubric."""
 
     __tablename__ = "meeting_rating"
     __table_args__ = (Index("ix_meeting_rating_org_held", "organization_id", "held_on"),)

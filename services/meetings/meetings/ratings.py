@@ -187,7 +187,8 @@ def rate_recorded(session: Session, event: MeetingRecorded) -> Outcome | None:
     rubric = rubrics.in_force(session, orgs.lineage_on(session, sheet.organization_id, sheet.held_on), sheet.held_on)
     roll = orgs.roll_for(session, [sheet.organization_id]).standings_on(sheet.organization_id, sheet.held_on)
     history = cell_history(session, sheet.organization_id, sheet.held_on.year, exclude=sheet.meeting_id)
-    outcome = rate_sheet(sheet, rubric, roll, history, (latest.revision if latest else 0) + 1, "recorded")
+    cause = "recorded" if event.revision == 1 else "amended"
+    outcome = rate_sheet(sheet, rubric, roll, history, (latest.revision if latest else 0) + 1, cause)
     session.add(MeetingRating(**outcome.row))
     session.flush()
     return outcome

@@ -244,7 +244,7 @@ async def test_an_amendment_is_re_rated_with_a_higher_revision_after_earlier_re_
     response = await client.put(f"{URL}/{meeting_id}", json=body, headers=auth())
     assert response.status_code == 200 and response.json()["revision"] == 2
     rate_pending(app)
-    assert history(app, meeting_id)[-1][:3] == (3, 2, "recorded")
+    assert history(app, meeting_id)[-1][:3] == (3, 2, "amended")
     assert rated_events(app, meeting_id)[-1]["revision"] == 3
     same = await client.put(f"{URL}/{meeting_id}", json=body, headers=auth())
     assert same.json()["revision"] == 2  # an identical amendment is not a new revision

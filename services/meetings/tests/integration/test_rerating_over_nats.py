@@ -93,7 +93,7 @@ async def test_an_amended_meeting_is_re_rated_on_nats_with_a_higher_revision(
         second = await rated(js, meeting_id, 2)
         assert (second["score"], second["level"], second["present"], second["expected"]) == (95, "tot", 3, 3)
         assert await history(client, headers, meeting_id) == [
-            (1, 1, "recorded", 3, 88, "phu-tho-100"), (2, 2, "recorded", 3, 95, "phu-tho-100")]
+            (1, 1, "recorded", 3, 88, "phu-tho-100"), (2, 2, "amended", 3, 95, "phu-tho-100")]
 
 
 async def test_a_back_dated_exemption_on_nats_re_rates_an_earlier_meeting_with_a_smaller_denominator(
