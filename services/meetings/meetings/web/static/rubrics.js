@@ -10,8 +10,6 @@
       const [g, i] = input.dataset.item.split(".").map(Number);
       d.groups[g].items[i].points = Number(input.value);
     });
-    d.groups.forEach((g) => { g.max = g.items.reduce((s, it) => s + it.points, 0); });
-    d.max = d.groups.reduce((s, g) => s + g.max, 0);
     d.bands.forEach((b) => {
       const min = form.querySelector(`[data-band-min="${b.level}"]`);
       const max = form.querySelector(`[data-band-max="${b.level}"]`);
@@ -20,10 +18,14 @@
     });
     return d;
   }
+  // Group maxima stay those of the base version: the live sums show whether the items still add up.
   form.addEventListener("input", () => {
     const d = definition();
-    document.getElementById("total").textContent = d.max;
-    d.groups.forEach((g, i) => { const el = form.querySelector(`[data-group-max="${i}"]`); if (el) el.textContent = g.max; });
+    d.groups.forEach((g, i) => {
+      const el = form.querySelector(`[data-group-sum="${i}"]`);
+      const sum = g.items.reduce((s, it) => s + it.points, 0);
+      if (el) { el.textContent = sum; el.className = sum === g.max ? "ok" : "errors"; }
+    });
   });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
