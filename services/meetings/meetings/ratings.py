@@ -146,6 +146,12 @@ def _unchanged(latest, row: dict) -> bool:
     return all(getattr(latest, k) == row[k] for k in SAME)
 
 
+def next_revision(latest, sheet: Sheet) -> int:
+    """Above every earlier rating, and never below the meeting revision it rates: a consumer that orders a
+    meeting's MeetingRecorded and MeetingRated by (revision, rated) then takes the counts from the rating."""
+    return max((latest.revision if latest is not None else 0) + 1, sheet.revision)
+
+
 def latest_rating(session: Session, meeting_id: str) -> MeetingRating | None:
     return session.execute(select(MeetingRating).where(MeetingRating.meeting_id == meeting_id)
                            .order_by(MeetingRating.revision.desc()).limit(1)).scalars().first()
@@ -188,7 +194,7 @@ def rate_recorded(session: Session, event: MeetingRecorded) -> Outcome | None:
     roll = orgs.roll_for(session, [sheet.organization_id]).standings_on(sheet.organization_id, sheet.held_on)
     history = cell_history(session, sheet.organization_id, sheet.held_on.year, exclude=sheet.meeting_id)
     cause = "recorded" if event.revision == 1 else "amended"
-    outcome = rate_sheet(sheet, rubric, roll, history, (latest.revision if latest else 0) + 1, cause)
+    outcome = rate_sheet(sheet, rubric, roll, history, next_revision(latest, sheet), cause)
     session.add(MeetingRating(**outcome.row))
     session.flush()
     return outcome
@@ -278,7 +284,7 @@ def rerate_cells(session: Session, cells: Sequence[str], date_from: date, date_t
         rubric = rubrics.pick(candidates, tree.lineage_on(meeting.organization_id, meeting.held_on), meeting.held_on)
         if rubric is None:
             raise rubrics.NoRubricError(f"no rubric in force on {meeting.held_on} for {meeting.organization_id}")
-        revision = (current.revision if current else 0) + 1
+        revision = next_revision(current, sheet)
         outcome = rate_sheet(sheet, rubric, roll.standings_on(meeting.organization_id, meeting.held_on), history,
                              revision, cause)
         if current is not None and _unchanged(current, outcome.row):

@@ -260,3 +260,16 @@ async def test_an_amendment_is_validated_and_checked_against_the_callers_subtree
                              headers=auth("province", world.province))
     assert moved.status_code == 422 and moved.json()["detail"][0]["field"] == "organization_id"
     assert (await client.get(f"{URL}/{meeting_id}", headers=auth())).json()["revision"] == 1
+
+
+async def test_a_rating_revision_never_falls_below_the_meeting_revision_it_rates(
+        app, client, world, auth, meeting_body, project_events):
+    meeting_id = await excused_meeting(client, auth, meeting_body, world)
+    rate_pending(app)
+    for minutes in (100, 110):  # two amendments the rating consumer has not seen yet
+        body = with_status(meeting_body(duration_minutes=minutes), world.members["Lê Văn Cường"], "absent_excused")
+        assert (await client.put(f"{URL}/{meeting_id}", json=body, headers=auth())).status_code == 200
+    project_events([exempted(world, date(2026, 1, 1))])
+    assert rerate(app) == 1
+    assert history(app, meeting_id)[-1][:3] == (3, 3, "roster")  # rates the stored revision 3, as revision 3
+    assert rate_pending(app) == []  # MeetingRecorded revisions 2 and 3 are already covered
