@@ -138,7 +138,7 @@ class RerateJob(Base, table=True):
     ``cursor`` is the last (organization id) done; each chunk commits with its ratings and events."""
 
     __tablename__ = "rerate_job"
-    __table_args__ = (Index("ix_rerate_job_pending", "done_at", "created_at"),)
+    __table_args__ = (Index("ix_rerate_job_pending", "done_at", "failed_at", "created_at"),)
     id: str = Field(primary_key=True, max_length=36)
     cause: str = Field(max_length=20)  # roster | rubric
     scope_org_id: str | None = Field(default=None, max_length=36)  # a subtree (None with no ids: everything)
@@ -147,8 +147,11 @@ class RerateJob(Base, table=True):
     date_to: date | None = None
     cursor: str = Field(default="", max_length=80)
     rerated: int = 0
+    attempts: int = 0  # failed chunks in a row; at ratings.MAX_ATTEMPTS the job is set aside (failed_at)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime
     done_at: datetime | None = None
+    failed_at: datetime | None = None
 
 
 class RatingEndorsement(Base, table=True):

@@ -32,6 +32,7 @@ from meetings.models import Meeting, MeetingAttendance, MeetingRating, RerateJob
 
 RATER = "meetings-rating"
 CHUNK_CELLS = 400  # cells per re-rating transaction (≈ 12 meetings each in a year)
+MAX_ATTEMPTS = 5  # failed chunks in a row before a job is set aside
 NOT_COUNTED = ("exempt", "away")
 
 
@@ -218,29 +219,67 @@ def has_rated_meetings(session: Session, org_id: str, since: date) -> bool:
 
 
 def run_jobs(uow: UnitOfWork, chunk_cells: int = CHUNK_CELLS, max_chunks: int | None = None) -> int:
-    """Work through pending jobs, one transaction per chunk of cells; returns how many meetings were re-rated."""
+    """Work through pending jobs, one transaction per chunk of cells; returns how many meetings were re-rated.
+
+    A failing chunk is rolled back and counted on its job (``attempts``, ``last_error``) and the error re-raised
+    (the worker backs off and retries); after MAX_ATTEMPTS failures in a row the job is set aside (``failed_at``,
+    the rerate-job dead letter: ``python -m meetings.cli retry-rerate-jobs`` puts it back) and the others go on."""
     total, chunks = 0, 0
     while max_chunks is None or chunks < max_chunks:
-        with uow:
-            job = uow.session.execute(select(RerateJob).where(RerateJob.done_at.is_(None))
-                                      .order_by(RerateJob.created_at, RerateJob.id).limit(1)).scalars().first()
-            if job is None:
-                return total
-            cells = _next_cells(uow.session, job, chunk_cells)
-            if not cells:
-                uow.session.execute(update(RerateJob).where(RerateJob.id == job.id)
-                                    .values(done_at=datetime.now(timezone.utc)))
-                uow.commit()
-                continue
-            outcomes = rerate_cells(uow.session, cells, job.date_from, job.date_to, job.cause)
-            moved = uow.session.execute(update(RerateJob).where(RerateJob.id == job.id, RerateJob.cursor == job.cursor)
-                                        .values(cursor=cells[-1], rerated=RerateJob.rerated + len(outcomes)))
-            if moved.rowcount != 1:  # another worker took this chunk: drop ours
-                continue
-            uow.publish(*(o.event for o in outcomes))
-            uow.commit()
-            total, chunks = total + len(outcomes), chunks + 1
+        job_id = None
+        try:
+            with uow:
+                job = uow.session.execute(select(RerateJob).where(RerateJob.done_at.is_(None),
+                                                                  RerateJob.failed_at.is_(None))
+                                          .order_by(RerateJob.created_at, RerateJob.id).limit(1)).scalars().first()
+                if job is None:
+                    return total
+                job_id = job.id
+                total += _run_chunk(uow, job, chunk_cells)
+                chunks += 1
+        except Exception as exc:
+            if job_id is None or not _count_failure(uow, job_id, exc):
+                raise
     return total
+
+
+def _run_chunk(uow: UnitOfWork, job: RerateJob, chunk_cells: int) -> int:
+    cells = _next_cells(uow.session, job, chunk_cells)
+    if not cells:
+        uow.session.execute(update(RerateJob).where(RerateJob.id == job.id)
+                            .values(done_at=datetime.now(timezone.utc)))
+        uow.commit()
+        return 0
+    outcomes = rerate_cells(uow.session, cells, job.date_from, job.date_to, job.cause)
+    moved = uow.session.execute(update(RerateJob).where(RerateJob.id == job.id, RerateJob.cursor == job.cursor)
+                                .values(cursor=cells[-1], rerated=RerateJob.rerated + len(outcomes), attempts=0))
+    if moved.rowcount != 1:  # another worker took this chunk: drop ours (the caller's ``with`` rolls back)
+        return 0
+    uow.publish(*(o.event for o in outcomes))
+    uow.commit()
+    return len(outcomes)
+
+
+def _count_failure(uow: UnitOfWork, job_id: str, exc: Exception) -> bool:
+    """Record a failed chunk; True when the job was set aside (stop raising), False to re-raise."""
+    with uow:
+        job = uow.session.get(RerateJob, job_id)
+        job.attempts += 1
+        job.last_error = repr(exc)[:2000]
+        set_aside = job.attempts >= MAX_ATTEMPTS
+        if set_aside:
+            job.failed_at = datetime.now(timezone.utc)
+        uow.commit()
+    return set_aside
+
+
+def retry_failed_jobs(uow: UnitOfWork) -> int:
+    """Put set-aside jobs back in the queue (after the cause, e.g. a missing rubric, is fixed)."""
+    with uow:
+        count = uow.session.execute(update(RerateJob).where(RerateJob.failed_at.is_not(None))
+                                    .values(failed_at=None, attempts=0)).rowcount
+        uow.commit()
+    return count
 
 
 def _next_cells(session: Session, job: RerateJob, limit: int) -> list[str]:

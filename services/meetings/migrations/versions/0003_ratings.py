@@ -73,10 +73,13 @@ def _tables() -> None:
         sa.Column("date_to", sa.Date, nullable=True),
         sa.Column("cursor", sa.String(80), nullable=False, server_default=""),
         sa.Column("rerated", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text, nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("done_at", TS, nullable=True),
+        sa.Column("failed_at", TS, nullable=True),
     )
-    op.create_index("ix_rerate_job_pending", "rerate_job", ["done_at", "created_at"])
+    op.create_index("ix_rerate_job_pending", "rerate_job", ["done_at", "failed_at", "created_at"])
     op.create_table(
         "rating_endorsement",
         sa.Column("meeting_id", ID, primary_key=True),

@@ -273,3 +273,29 @@ async def test_a_rating_revision_never_falls_below_the_meeting_revision_it_rates
     assert rerate(app) == 1
     assert history(app, meeting_id)[-1][:3] == (3, 3, "roster")  # rates the stored revision 3, as revision 3
     assert rate_pending(app) == []  # MeetingRecorded revisions 2 and 3 are already covered
+
+
+async def test_a_re_rating_job_that_keeps_failing_is_set_aside_after_five_attempts_and_can_be_retried(
+        app, client, world, auth, meeting_body, project_events):
+    meeting_id = await excused_meeting(client, auth, meeting_body, world)
+    rate_pending(app)
+    engine = app.state.runtime.engine
+    with engine.begin() as conn:
+        rubrics = [dict(r._mapping) for r in conn.execute(Rubric.__table__.select())]
+        conn.execute(Rubric.__table__.delete())
+    project_events([exempted(world, date(2026, 1, 1))])
+    for attempt in range(1, ratings.MAX_ATTEMPTS):
+        try:
+            rerate(app)
+            raise AssertionError("re-rating without a rubric must fail")
+        except LookupError:
+            pass
+    assert rerate(app) == 0  # the fifth failure sets the job aside: nothing raised, nothing re-rated
+    with engine.connect() as conn:
+        job = conn.execute(select(RerateJob)).one()
+    assert (job.attempts, job.failed_at is not None, "no rubric" in job.last_error) == (5, True, True)
+    assert len(history(app, meeting_id)) == 1 and len(rated_events(app, meeting_id)) == 1
+    with engine.begin() as conn:
+        conn.execute(Rubric.__table__.insert(), rubrics)
+    assert ratings.retry_failed_jobs(UnitOfWork(engine, outbox)) == 1
+    assert rerate(app) == 1 and history(app, meeting_id)[-1][2:] == ("roster", 100, "tot", 2)
