@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import AttendanceStatus, MeetingKind, RatingLevel
 
@@ -19,6 +19,32 @@ class AttendanceIn(BaseModel):
     status: AttendanceStatus
     spoke: bool = False
     absence_reason: str | None = Field(None, max_length=500)
+    opinion: str | None = Field(None, max_length=2000, description="Short summary of what the member said")
+
+
+class AgendaItemIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    done: bool = True
+
+
+class UpperLevelIn(BaseModel):
+    username: str | None = Field(None, max_length=100, description="Their user account, when assigned to supervise")
+    full_name: str = Field(min_length=1, max_length=200)
+    position: str | None = Field(None, max_length=200, description="e.g. Ủy viên Ban Thường vụ Đảng ủy")
+    remarks: str | None = Field(None, max_length=5000)
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    in_favour: int = Field(0, ge=0, alias="for")
+    against: int = Field(0, ge=0)
+    abstain: int = Field(0, ge=0)
+
+
+class WarningOut(BaseModel):
+    field: str
+    msg_vi: str
+    msg_en: str
 
 
 class MeetingCreate(BaseModel):
@@ -33,6 +59,16 @@ class MeetingCreate(BaseModel):
     attendance: list[AttendanceIn]
     checklist: dict[str, bool] = Field(default_factory=dict, description="Rubric checklist keys, e.g. prep.notice_sent")
     resolution: str | None = Field(None, max_length=RESOLUTION_MAX, description="Resolution or conclusion text")
+    # The rest of the HD 12 / HD 42 record (all optional: the secretary's form sends none of them)
+    place: str | None = Field(None, max_length=300)
+    started_at: time | None = Field(None, description="Local time the meeting opened")
+    chair_id: uuid.UUID | None = Field(None, description="Member who chaired (present)")
+    minute_taker_id: uuid.UUID | None = Field(None, description="Member who took the minutes (present)")
+    agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=50)
+    upper_level: UpperLevelIn | None = Field(None, description="The upper-level committee member who attended")
+    vote: VoteIn | None = Field(None, description="The vote on the resolution or conclusion")
+    proposed_score: float | None = Field(None, ge=0, description="Score proposed by the cell committee")
+    schedule_id: uuid.UUID | None = Field(None, description="The schedule this meeting carried out")
 
 
 class ItemScoreOut(BaseModel):
@@ -69,6 +105,16 @@ class MeetingOut(BaseModel):
     recorded_by: str
     recorded_at: datetime
     rating: RatingOut | None = Field(None, description="Null until the asynchronous rating is done")
+    place: str | None = None
+    started_at: time | None = None
+    chair_id: uuid.UUID | None = None
+    minute_taker_id: uuid.UUID | None = None
+    agenda: list[AgendaItemIn] = Field(default_factory=list)
+    upper_level: UpperLevelIn | None = None
+    vote: VoteIn | None = None
+    proposed_score: float | None = None
+    schedule_id: uuid.UUID | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description="Stored but flagged, e.g. a short meeting")
 
 
 class RosterMemberOut(BaseModel):
@@ -103,4 +149,27 @@ def to_record(body: MeetingCreate) -> MeetingRecord:
     return MeetingRecord(
         organization_id=body.organization_id, held_on=body.held_on, kind=body.kind,
         duration_minutes=body.duration_minutes, checklist=dict(body.checklist), resolution=body.resolution,
-        attendance=tuple(AttendanceLine(a.member_id, a.status, a.spoke, a.absence_reason) for a in body.attendance))
+        attendance=tuple(AttendanceLine(a.member_id, a.status, a.spoke, a.absence_reason) for a in body.attendance),
+        details=record_details(body))
+
+
+def record_details(body: MeetingCreate) -> dict[str, Any]:
+    """The HD 12 fields beyond the original record, as stored JSON (absent fields left out)."""
+    details = body.model_dump(mode="json", exclude_none=True, by_alias=True, include={
+        "place", "started_at", "chair_id", "minute_taker_id", "agenda", "upper_level", "vote", "proposed_score",
+        "schedule_id"})
+    if not details.get("agenda"):
+        details.pop("agenda", None)
+    opinions = {str(a.member_id): a.opinion.strip() for a in body.attendance if a.opinion and a.opinion.strip()}
+    if opinions:
+        details["opinions"] = opinions
+    return details
+
+
+def details_out(details: dict[str, Any] | None, attendance: list[AttendanceIn]) -> dict[str, Any]:
+    """MeetingOut fields from stored details; opinions go back onto the attendance lines."""
+    details = dict(details or {})
+    opinions = details.pop("opinions", {})
+    for line in attendance:
+        line.opinion = opinions.get(str(line.member_id))
+    return details
