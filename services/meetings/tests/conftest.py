@@ -152,3 +152,23 @@ def meeting_body_for():
                 "duration_minutes": 120, "attendance": attendance, "checklist": checklist, **overrides}
 
     return body
+
+
+@pytest.fixture
+def full_record(meeting_body, world):
+    """``full_record(**overrides)``: a valid record with every HD 12 field (chair, minute-taker, agenda, opinions,
+    upper-level member, vote, proposed score), all members present and speaking."""
+    def body(**overrides) -> dict:
+        an, binh = str(world.members["Nguyễn Văn An"]), str(world.members["Trần Thị Bình"])
+        fields = dict(place="Hội trường tầng 2", started_at="14:00", chair_id=an, minute_taker_id=binh,
+                      agenda=[{"title": "Thông tin thời sự", "done": True},
+                              {"title": "Kiểm điểm nghị quyết tháng trước", "done": True}],
+                      upper_level={"username": "giamsat", "full_name": "Đỗ Thị Hương",
+                                   "position": "Ủy viên Ban Thường vụ", "remarks": "Chi bộ chuẩn bị chu đáo"},
+                      vote={"for": 3, "against": 0, "abstain": 0}, proposed_score=92.5,
+                      resolution="Thống nhất triển khai nghị quyết")
+        record = meeting_body(**{**fields, **overrides})
+        record["attendance"][0]["opinion"] = "Đề nghị đẩy mạnh cải cách hành chính"
+        return record
+
+    return body

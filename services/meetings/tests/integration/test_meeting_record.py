@@ -12,23 +12,9 @@ from meetings.models import Meeting, MeetingAttendance, SupervisionVisit, outbox
 URL = "/meetings/api/meetings"
 
 
-def full_record(meeting_body, world, **overrides) -> dict:
-    an, binh = str(world.members["Nguyễn Văn An"]), str(world.members["Trần Thị Bình"])
-    fields = dict(place="Hội trường tầng 2", started_at="14:00", chair_id=an, minute_taker_id=binh,
-                  agenda=[{"title": "Thông tin thời sự", "done": True},
-                          {"title": "Kiểm điểm nghị quyết tháng trước", "done": True}],
-                  upper_level={"username": "giamsat", "full_name": "Đỗ Thị Hương",
-                               "position": "Ủy viên Ban Thường vụ", "remarks": "Chi bộ chuẩn bị chu đáo"},
-                  vote={"for": 3, "against": 0, "abstain": 0}, proposed_score=92.5,
-                  resolution="Thống nhất triển khai nghị quyết")
-    body = meeting_body(**{**fields, **overrides})
-    body["attendance"][0]["opinion"] = "Đề nghị đẩy mạnh cải cách hành chính"
-    return body
-
-
 async def test_the_full_record_is_stored_shown_and_published_with_the_upper_level_member(
-        app, client, auth, meeting_body, world):
-    body = full_record(meeting_body, world)
+        app, client, auth, full_record, world):
+    body = full_record()
     response = await client.post(URL, json=body, headers=auth())
     assert response.status_code == 201, response.text
     shown = (await client.get(f"{URL}/{response.json()['id']}", headers=auth())).json()
@@ -49,8 +35,8 @@ async def test_the_full_record_is_stored_shown_and_published_with_the_upper_leve
 
 
 async def test_a_retry_of_the_full_record_under_its_id_returns_it_and_a_changed_one_is_refused(
-        client, auth, meeting_body, world):
-    body = full_record(meeting_body, world, id=str(uuid.uuid4()))
+        client, auth, full_record):
+    body = full_record(id=str(uuid.uuid4()))
     assert (await client.post(URL, json=body, headers=auth())).status_code == 201
     assert (await client.post(URL, json=body, headers=auth())).status_code == 200
     changed = {**body, "vote": {"for": 2, "against": 1, "abstain": 0}}
@@ -77,12 +63,12 @@ def _absent(body, index: int = 2) -> dict:
 
 
 REJECTIONS = {
-    "chair absent": (lambda b, w: _absent(full_record(b, w, chair_id=str(w.members["Lê Văn Cường"]))), "chair_id"),
-    "minute-taker not on the roster": (lambda b, w: full_record(b, w, minute_taker_id=str(uuid.uuid4())),
+    "chair absent": (lambda b, w: _absent(b(chair_id=str(w.members["Lê Văn Cường"]))), "chair_id"),
+    "minute-taker not on the roster": (lambda b, w: b(minute_taker_id=str(uuid.uuid4())),
                                        "minute_taker_id"),
-    "opinion of a silent member": (lambda b, w: _silent_with_opinion(full_record(b, w)), "attendance.1.opinion"),
-    "more votes than members present": (lambda b, w: _absent(full_record(b, w)), "vote"),
-    "negative vote": (lambda b, w: full_record(b, w, vote={"for": -1, "against": 0, "abstain": 0}), "vote.for"),
+    "opinion of a silent member": (lambda b, w: _silent_with_opinion(b()), "attendance.1.opinion"),
+    "more votes than members present": (lambda b, w: _absent(b()), "vote"),
+    "negative vote": (lambda b, w: b(vote={"for": -1, "against": 0, "abstain": 0}), "vote.for"),
 }
 
 
@@ -93,10 +79,10 @@ def _silent_with_opinion(body) -> dict:
 
 @pytest.mark.parametrize("case", REJECTIONS)
 async def test_an_inconsistent_record_is_rejected_bilingually_naming_the_field_and_nothing_is_stored(
-        app, client, auth, meeting_body, world, counts, case):
+        app, client, auth, full_record, world, counts, case):
     make, field = REJECTIONS[case]
     engine = app.state.runtime.engine
-    response = await client.post(URL, json=make(meeting_body, world), headers=auth())
+    response = await client.post(URL, json=make(full_record, world), headers=auth())
     assert response.status_code == 422, response.text
     problem = next(d for d in response.json()["detail"] if d["field"] == field)
     assert problem["msg_vi"] and problem["msg_en"]
