@@ -10,9 +10,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from shared.service import ServiceSpec, build_service
-from shared.subjects import MEETING_RATED, MEETING_RECORDED, ConsumerSpec
+from shared.subjects import (MEETING_OBLIGATION_CLOSED, MEETING_RATED, MEETING_RECORDED, MEETING_SCHEDULED,
+                             ConsumerSpec)
 
-from meetings import api, record_api, subscribers, web
+from meetings import api, obligations, record_api, subscribers, web
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -27,9 +28,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
         service_dir=SERVICE_DIR, routers=[web.router, api.router, record_api.router], outbox=outbox,
-        publishes=[MEETING_RECORDED, MEETING_RATED],
+        publishes=[MEETING_RECORDED, MEETING_RATED, MEETING_SCHEDULED, MEETING_OBLIGATION_CLOSED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
+        background=[obligations.sweeper(settings.obligation_sweep_interval_s)],
     )
     app = build_service(spec, settings, engine=engine)
     app.mount("/meetings/static", StaticFiles(directory=web.STATIC_DIR), name="meetings-static")

@@ -3,16 +3,20 @@ upper-level supervision. Thin: use cases in obligations.py, notices.py, supervis
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from shared.auth import Principal, require_roles
+from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.uow import UnitOfWork
 
-from meetings import minutes, orgs, views
-from meetings.api import DB
+from meetings import minutes, obligations, orgs, views
+from meetings.api import DB, Today, _uow
+from meetings.schemas import (CloseIn, CloseOut, ClosureOut, CommitteeFlagIn, CommitteeFlagOut, CommitteeMeetingIn,
+                              CreatedOut)
 
 router = APIRouter(prefix="/meetings/api", tags=["meeting record"])
 MinutesReader = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
@@ -45,3 +49,46 @@ def minutes_docx(meeting_id: uuid.UUID, principal: MinutesReader, db: DB) -> Res
 def minutes_pdf(meeting_id: uuid.UUID, principal: MinutesReader, db: DB) -> Response:
     """The minutes (biên bản) generated from the record, as PDF (DejaVu Sans)."""
     return _attachment(minutes.to_pdf(_minutes(db, principal, meeting_id)), "application/pdf", meeting_id, "pdf")
+
+
+# --- Obligations (issue 4 item 1) ---
+Operator = Annotated[Principal, Depends(require_roles("province"))]
+Upper = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
+UoW = Annotated[UnitOfWork, Depends(_uow)]
+
+
+@router.post("/obligations/close", response_model=CloseOut)
+def close_periods(body: CloseIn, principal: Operator, uow: UoW, today: Today) -> CloseOut:
+    """Close every obligation period ending on or before ``until`` (idempotent; the sweep does it daily)."""
+    closed = obligations.close_periods(uow, body.until, today)
+    return CloseOut(until=body.until, closed=len(closed), missed=sum(1 for e in closed if not e.met))
+
+
+@router.get("/cells/{cell_id}/obligations", response_model=list[ClosureOut])
+def cell_obligations(cell_id: uuid.UUID, principal: CurrentPrincipal, db: DB, year: int) -> list[ClosureOut]:
+    """A cell's closed periods in a year; ``met`` False is a missed required meeting."""
+    return [ClosureOut.model_validate(c, from_attributes=True)
+            for c in obligations.closures(db, principal, cell_id, year)]
+
+
+@router.put("/cells/{cell_id}/committee", response_model=CommitteeFlagOut)
+def set_committee_flag(cell_id: uuid.UUID, body: CommitteeFlagIn, principal: Upper, uow: UoW, db: DB,
+                       today: Today) -> CommitteeFlagOut:
+    """Say whether the cell has a cell committee (chi ủy) from a date: it then owes a monthly committee meeting."""
+    obligations.set_committee_flag(uow, principal, cell_id, body.has_committee, body.valid_from, today)
+    return CommitteeFlagOut(**obligations.committee_flag_on(db, principal, cell_id, max(body.valid_from, today)))
+
+
+@router.get("/cells/{cell_id}/committee", response_model=CommitteeFlagOut)
+def committee_flag(cell_id: uuid.UUID, principal: CurrentPrincipal, db: DB, today: Today,
+                   on: date | None = None) -> CommitteeFlagOut:
+    """Whether the cell has a cell committee on a date (set, or by default from its official members)."""
+    return CommitteeFlagOut(**obligations.committee_flag_on(db, principal, cell_id, on or today))
+
+
+@router.post("/cells/{cell_id}/committee-meetings", response_model=CreatedOut, status_code=201)
+def record_committee_meeting(cell_id: uuid.UUID, body: CommitteeMeetingIn, principal: Upper, uow: UoW,
+                             today: Today) -> CreatedOut:
+    """Record a cell-committee (chi ủy) meeting: it meets that month's committee obligation."""
+    return CreatedOut(id=obligations.record_committee_meeting(uow, principal, cell_id, body.held_on,
+                                                               body.duration_minutes, body.note, today))

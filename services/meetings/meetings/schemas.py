@@ -173,3 +173,47 @@ def details_out(details: dict[str, Any] | None, attendance: list[AttendanceIn]) 
     for line in attendance:
         line.opinion = opinions.get(str(line.member_id))
     return details
+
+
+# --- Obligations, schedules and notices, supervision (issue 4 items 1, 2, 6) ---
+
+class CloseIn(BaseModel):
+    until: date = Field(description="Close every period ending on or before this day (it must be before today)")
+
+
+class ClosureOut(BaseModel):
+    organization_id: uuid.UUID
+    obligation: str
+    period_start: date
+    period_end: date
+    met: bool
+    meeting_id: uuid.UUID | None = None
+
+
+class CloseOut(BaseModel):
+    until: date
+    closed: int
+    missed: int
+
+
+class CommitteeFlagIn(BaseModel):
+    has_committee: bool
+    valid_from: date = Field(description="From this day on (effective-dated)")
+
+
+class CommitteeFlagOut(BaseModel):
+    organization_id: uuid.UUID
+    on: date
+    has_committee: bool
+    source: str = Field(description="set (through the API) or default (from the number of official members)")
+    official_members: int
+
+
+class CommitteeMeetingIn(BaseModel):
+    held_on: date
+    duration_minutes: int
+    note: str | None = Field(None, max_length=5000)
+
+
+class CreatedOut(BaseModel):
+    id: uuid.UUID

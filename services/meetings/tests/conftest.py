@@ -26,7 +26,8 @@ FROM = date(2025, 7, 1)
 
 def settings_for(database_url: str, **overrides) -> Settings:
     values = dict(database_url=database_url, nats_url=UNREACHABLE_NATS, jwt_secret=SECRET, log_json=True,
-                  run_migrations=True, start_consumers=False, start_relay=False, log_level="WARNING")
+                  run_migrations=True, start_consumers=False, start_relay=False, log_level="WARNING",
+                  obligation_sweep_interval_s=0)  # tests close periods explicitly (close-periods --until)
     return Settings(**{**values, **overrides})
 
 
