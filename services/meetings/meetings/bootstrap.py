@@ -13,7 +13,7 @@ from shared.service import ServiceSpec, build_service
 from shared.subjects import (MEETING_OBLIGATION_CLOSED, MEETING_RATED, MEETING_RECORDED, MEETING_SCHEDULED,
                              ConsumerSpec)
 
-from meetings import api, obligations, record_api, subscribers, web
+from meetings import api, notices, obligations, record_api, subscribers, web
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         background=[obligations.sweeper(settings.obligation_sweep_interval_s)],
     )
     app = build_service(spec, settings, engine=engine)
+    app.state.notice_senders = notices.external_senders(settings.notice_senders, app.state.runtime.logger)
     app.mount("/meetings/static", StaticFiles(directory=web.STATIC_DIR), name="meetings-static")
     return app
 

@@ -3,20 +3,22 @@ upper-level supervision. Thin: use cases in obligations.py, notices.py, supervis
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.uow import UnitOfWork
 
-from meetings import minutes, obligations, orgs, views
+from meetings import minutes, notices, obligations, orgs, views
 from meetings.api import DB, Today, _uow
 from meetings.schemas import (CloseIn, CloseOut, ClosureOut, CommitteeFlagIn, CommitteeFlagOut, CommitteeMeetingIn,
                               CreatedOut)
+from meetings.schemas import AccountLinkIn, MaterialIn, NoticeOut, ScheduleIn, ScheduleOut
 
 router = APIRouter(prefix="/meetings/api", tags=["meeting record"])
 MinutesReader = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
@@ -92,3 +94,69 @@ def record_committee_meeting(cell_id: uuid.UUID, body: CommitteeMeetingIn, princ
     """Record a cell-committee (chi ủy) meeting: it meets that month's committee obligation."""
     return CreatedOut(id=obligations.record_committee_meeting(uow, principal, cell_id, body.held_on,
                                                                body.duration_minutes, body.note, today))
+
+
+# --- Scheduling and notices (issue 4 item 2) ---
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+Now = Annotated[datetime, Depends(_now)]
+
+
+def _utc(value: datetime, tz: ZoneInfo) -> datetime:
+    """Aware UTC (naive input is local time); SQLite gives stored values back naive, in UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(timezone.utc)
+
+
+def _schedule_out(s, notified: int | None = None) -> ScheduleOut:
+    starts_at = s.starts_at if s.starts_at.tzinfo else s.starts_at.replace(tzinfo=timezone.utc)
+    return ScheduleOut(id=s.id, organization_id=s.organization_id, starts_at=starts_at, place=s.place, kind=s.kind,
+                       agenda=s.agenda, materials=[MaterialIn(**m) for m in s.materials], scheduled_by=s.scheduled_by,
+                       notified=notified)
+
+
+def senders(request: Request) -> list[notices.NoticeSender]:
+    """The channels besides the in-app list (``app.state.notice_senders``, set up in create_app)."""
+    return getattr(request.app.state, "notice_senders", [])
+
+
+@router.post("/schedules", response_model=ScheduleOut, status_code=201)
+def schedule_meeting(body: ScheduleIn, principal: Upper, uow: UoW, request: Request, now: Now) -> ScheduleOut:
+    """Schedule a meeting and notify the cell's members (and assigned supervisors) at least a day ahead."""
+    settings = request.app.state.settings
+    tz = ZoneInfo(settings.timezone)
+    schedule, messages = notices.schedule_meeting(uow, principal, notices.ScheduleRequest(
+        organization_id=body.organization_id, starts_at=_utc(body.starts_at, tz), place=body.place.strip(),
+        kind=body.kind, agenda=tuple(a.strip() for a in body.agenda),
+        materials=tuple(m.model_dump(exclude_none=True) for m in body.materials)),
+        now, timedelta(hours=settings.notice_min_hours), tz)
+    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
+    return _schedule_out(schedule, len(messages))
+
+
+@router.get("/cells/{cell_id}/schedules", response_model=list[ScheduleOut])
+def cell_schedules(cell_id: uuid.UUID, principal: CurrentPrincipal, db: DB, now: Now,
+                   since: datetime | None = None) -> list[ScheduleOut]:
+    """A cell's scheduled meetings from a moment on (default: now), soonest first."""
+    return [_schedule_out(s) for s in notices.schedules(db, principal, cell_id, since or now)]
+
+
+@router.get("/notices/mine", response_model=list[NoticeOut])
+def my_notices(principal: CurrentPrincipal, db: DB, unread: bool = False) -> list[NoticeOut]:
+    """The caller's in-app notices, newest first (as a member through the linked account, or by username)."""
+    return [NoticeOut.model_validate(n, from_attributes=True) for n in notices.my_notices(db, principal, unread)]
+
+
+@router.post("/notices/{notice_id}/read", response_model=NoticeOut)
+def mark_notice_read(notice_id: uuid.UUID, principal: CurrentPrincipal, uow: UoW) -> NoticeOut:
+    """Mark one of the caller's notices read (another's is 404)."""
+    return NoticeOut.model_validate(notices.mark_read(uow, principal, notice_id), from_attributes=True)
+
+
+@router.put("/cells/{cell_id}/accounts/{username}", status_code=204)
+def link_account(cell_id: uuid.UUID, username: str, body: AccountLinkIn, principal: Upper, uow: UoW,
+                 today: Today) -> Response:
+    """Say which member of the cell a user account is, so the member sees their notices."""
+    notices.link_account(uow, principal, cell_id, username, body.member_id, today)
+    return Response(status_code=204)

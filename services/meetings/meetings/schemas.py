@@ -217,3 +217,42 @@ class CommitteeMeetingIn(BaseModel):
 
 class CreatedOut(BaseModel):
     id: uuid.UUID
+
+
+class MaterialIn(BaseModel):
+    name: str = Field(min_length=1, max_length=300, description="File name or title")
+    url: str | None = Field(None, max_length=2000, description="Link, e.g. on the Sổ tay đảng viên app")
+
+
+class ScheduleIn(BaseModel):
+    organization_id: uuid.UUID
+    starts_at: datetime = Field(description="Date and time; without an offset it is Asia/Ho_Chi_Minh local time")
+    place: str = Field(min_length=1, max_length=300)
+    kind: MeetingKind = "regular"
+    agenda: list[str] = Field(default_factory=list, max_length=50)
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
+
+
+class ScheduleOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    starts_at: datetime
+    place: str
+    kind: MeetingKind
+    agenda: list[str]
+    materials: list[MaterialIn]
+    scheduled_by: str
+    notified: int | None = Field(None, description="Notices written (on creation)")
+
+
+class NoticeOut(BaseModel):
+    id: uuid.UUID
+    schedule_id: uuid.UUID
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class AccountLinkIn(BaseModel):
+    member_id: uuid.UUID
