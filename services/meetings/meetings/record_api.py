@@ -3,22 +3,24 @@ upper-level supervision. Thin: use cases in obligations.py, notices.py, supervis
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.uow import UnitOfWork
 
-from meetings import minutes, notices, obligations, orgs, views
+from meetings import minutes, notices, obligations, orgs, supervision, views
 from meetings.api import DB, Today, _uow
 from meetings.schemas import (CloseIn, CloseOut, ClosureOut, CommitteeFlagIn, CommitteeFlagOut, CommitteeMeetingIn,
                               CreatedOut)
 from meetings.schemas import AccountLinkIn, MaterialIn, NoticeOut, ScheduleIn, ScheduleOut
+from meetings.schemas import AssignmentIn, AssignmentOut, SupervisorMonthOut, VisitIn, VisitOut
 
 router = APIRouter(prefix="/meetings/api", tags=["meeting record"])
 MinutesReader = Annotated[Principal, Depends(require_roles("province", "committee", "secretary"))]
@@ -160,3 +162,41 @@ def link_account(cell_id: uuid.UUID, username: str, body: AccountLinkIn, princip
     """Say which member of the cell a user account is, so the member sees their notices."""
     notices.link_account(uow, principal, cell_id, username, body.member_id, today)
     return Response(status_code=204)
+
+
+# --- Upper-level supervision (issue 4 item 6) ---
+Committee = Annotated[Principal, Depends(require_roles("province", "committee"))]
+
+
+@router.post("/committees/{committee_id}/supervisors", response_model=list[AssignmentOut], status_code=201)
+def assign_supervisor(committee_id: uuid.UUID, body: AssignmentIn, principal: Committee,
+                      uow: UoW) -> list[AssignmentOut]:
+    """Assign a committee member (a user) to attend the given cells' meetings."""
+    rows = supervision.assign(uow, principal, committee_id, body.username.strip(), body.full_name.strip(),
+                              body.cell_ids, body.valid_from, body.valid_to)
+    return [AssignmentOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/committees/{committee_id}/supervisors", response_model=list[AssignmentOut])
+def list_supervisors(committee_id: uuid.UUID, principal: Committee, db: DB, today: Today,
+                     on: date | None = None) -> list[AssignmentOut]:
+    """The committee's supervision assignments in force on a date (default: today)."""
+    return [AssignmentOut.model_validate(r, from_attributes=True)
+            for r in supervision.assignments(db, principal, committee_id, on or today)]
+
+
+@router.put("/meetings/{meeting_id}/supervision", response_model=VisitOut)
+def log_supervision(meeting_id: uuid.UUID, body: VisitIn, principal: Committee, uow: UoW) -> VisitOut:
+    """The assigned supervisor logs whether they attended the meeting and their remarks."""
+    return VisitOut.model_validate(supervision.log_visit(uow, principal, meeting_id, body.attended, body.remarks),
+                                   from_attributes=True)
+
+
+@router.get("/committees/{committee_id}/supervision-summary", response_model=list[SupervisorMonthOut])
+def supervision_summary(committee_id: uuid.UUID, principal: Committee, db: DB,
+                        month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+                        ) -> list[SupervisorMonthOut]:
+    """For the standing committee: per supervisor, the month's assigned meetings, attended, remarks."""
+    year, number = (int(p) for p in month.split("-"))
+    return [SupervisorMonthOut.model_validate(asdict(s))
+            for s in supervision.monthly_summary(db, principal, committee_id, year, number)]

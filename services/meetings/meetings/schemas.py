@@ -256,3 +256,50 @@ class NoticeOut(BaseModel):
 
 class AccountLinkIn(BaseModel):
     member_id: uuid.UUID
+
+
+class AssignmentIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100, description="The supervisor's user account")
+    full_name: str = Field(min_length=1, max_length=200)
+    cell_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    valid_from: date
+    valid_to: date | None = Field(None, description="Last day (inclusive); open-ended when absent")
+
+
+class AssignmentOut(BaseModel):
+    committee_id: uuid.UUID
+    cell_id: uuid.UUID
+    username: str
+    full_name: str
+    valid_from: date
+    valid_to: date | None
+
+
+class VisitIn(BaseModel):
+    attended: bool = True
+    remarks: str | None = Field(None, max_length=5000)
+
+
+class VisitOut(BaseModel):
+    meeting_id: uuid.UUID
+    username: str
+    full_name: str
+    attended: bool
+    remarks: str | None
+
+
+class RemarkOut(BaseModel):
+    meeting_id: uuid.UUID
+    organization_id: uuid.UUID
+    held_on: date
+    remarks: str
+
+
+class SupervisorMonthOut(BaseModel):
+    username: str
+    full_name: str
+    cells: list[uuid.UUID]
+    meetings_assigned: int = Field(description="Meetings held in the assigned cells that month, while assigned")
+    meetings_attended: int
+    not_attended: list[uuid.UUID]
+    remarks: list[RemarkOut]

@@ -28,9 +28,25 @@ class FakeLogger:
         self.lines.append((event, fields))
 
 
-def test_the_logging_sender_logs_each_notice_and_both_senders_fit_the_protocol():
+def test_the_logging_sender_logs_each_notice():
     logger, member = FakeLogger(), uuid.uuid4()
     sender: NoticeSender = LoggingSender(logger)
     sender.send(NoticeMessage(uuid.uuid4(), "Thông báo sinh hoạt", "Thời gian: …", member_id=member))
-    assert logger.lines[0][0] == "notice.sent" and logger.lines[0][1]["member_id"] == str(member)
-    assert callable(getattr(InAppSender, "send"))
+    sender.send(NoticeMessage(uuid.uuid4(), "Thông báo sinh hoạt", "Thời gian: …", username="giamsat"))
+    assert [line[0] for line in logger.lines] == ["notice.sent", "notice.sent"]
+    assert logger.lines[0][1]["member_id"] == str(member) and logger.lines[1][1]["username"] == "giamsat"
+
+
+class FakeSession:
+    def __init__(self) -> None:
+        self.added = []
+
+    def add(self, row) -> None:
+        self.added.append(row)
+
+
+def test_the_in_app_sender_writes_a_notice_row_for_the_recipient():
+    session, schedule = FakeSession(), uuid.uuid4()
+    InAppSender(session).send(NoticeMessage(schedule, "Thông báo", "Nội dung", username="giamsat"))
+    row = session.added[0]
+    assert (row.username, row.member_id, row.schedule_id, row.read_at) == ("giamsat", None, str(schedule), None)
