@@ -48,7 +48,8 @@ def compose(meeting: MeetingOut, cell_name: str, lineage_names: list[str], names
     return Minutes(
         committee=upper.upper(), cell=cell_name.upper(), place_date=_place_date(meeting, lineage_names),
         title="BIÊN BẢN SINH HOẠT CHI BỘ",
-        subtitle=f"{KIND_TITLES.get(meeting.kind, meeting.kind)} tháng {meeting.held_on.month} năm {meeting.held_on.year}",
+        subtitle=f"{KIND_TITLES.get(meeting.kind, meeting.kind)} tháng {meeting.held_on.month} "
+                 f"năm {meeting.held_on.year}",
         sections=[_time_and_place(meeting), _participants(meeting, names, name), _agenda(meeting),
                   _speakers(meeting, names), *_upper_level(meeting), _conclusion(meeting), _quality(meeting)],
         closing=_closing(meeting), minute_taker=name(meeting.minute_taker_id), chair=name(meeting.chair_id))

@@ -80,7 +80,7 @@ def set_committee_flag(cell_id: uuid.UUID, body: CommitteeFlagIn, principal: Upp
                        today: Today) -> CommitteeFlagOut:
     """Say whether the cell has a cell committee (chi ủy) from a date: it then owes a monthly committee meeting."""
     obligations.set_committee_flag(uow, principal, cell_id, body.has_committee, body.valid_from, today)
-    return CommitteeFlagOut(**obligations.committee_flag_on(db, principal, cell_id, max(body.valid_from, today)))
+    return CommitteeFlagOut(**obligations.committee_flag_on(db, principal, cell_id, body.valid_from))
 
 
 @router.get("/cells/{cell_id}/committee", response_model=CommitteeFlagOut)

@@ -89,5 +89,6 @@ def _meetings_out(session: Session, meetings: list[Meeting]) -> list[MeetingOut]
         resolution=m.resolution, duration_minutes=m.duration_minutes, status=m.status, revision=m.revision,
         recorded_by=m.recorded_by,
         recorded_at=m.recorded_at, attendance=attendance[m.id], rating=ratings.get(m.id),
-        warnings=[WarningOut(field=w.field, msg_vi=w.vi, msg_en=w.en) for w in hd12.warnings(m.kind, m.duration_minutes)],
+        warnings=[WarningOut(field=w.field, msg_vi=w.vi, msg_en=w.en)
+                  for w in hd12.warnings(m.kind, m.duration_minutes)],
         **details_out(m.details, attendance[m.id])) for m in meetings]
