@@ -9,7 +9,6 @@ from sqlalchemy import delete
 
 from shared.auth import Principal, ensure_in_subtree
 from shared.errors import NotFound, ValidationFailed
-from shared.events import Attendance, MeetingRecorded
 from shared.uow import UnitOfWork
 
 from meetings import domain, orgs, usecases
@@ -32,17 +31,13 @@ def amend(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID, record: 
         usecases._check(uow, principal, record, today)
         meeting.held_on, meeting.kind, meeting.duration_minutes = record.held_on, record.kind, record.duration_minutes
         meeting.checklist, meeting.resolution = dict(record.checklist), record.normalized().resolution
+        meeting.details = record.details or None
         meeting.revision += 1
         uow.session.execute(delete(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id))
         uow.session.add_all([MeetingAttendance(meeting_id=meeting.id, member_id=str(a.member_id), status=a.status,
                                                spoke=a.spoke, absence_reason=a.absence_reason)
                              for a in record.attendance])
-        uow.publish(MeetingRecorded(
-            meeting_id=meeting_id, organization_id=record.organization_id, held_on=record.held_on, kind=record.kind,
-            duration_minutes=record.duration_minutes, checklist=record.checklist, revision=meeting.revision,
-            actor=principal.username,
-            attendance=tuple(Attendance(member_id=a.member_id, status=a.status, spoke=a.spoke,
-                                        absence_reason=a.absence_reason) for a in record.attendance)))
+        uow.publish(usecases.recorded_event(meeting_id, record, revision=meeting.revision, actor=principal.username))
         revision = meeting.revision
         uow.commit()
     return revision

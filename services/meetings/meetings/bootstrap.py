@@ -11,10 +11,11 @@ from sqlalchemy.engine import Engine
 
 from shared.service import ServiceSpec, build_service
 from shared.subjects import (
-    ABSENCE_LIMIT_REACHED, MEETING_RATED, MEETING_RATING_ENDORSED, MEETING_RECORDED, ConsumerSpec,
+    ABSENCE_LIMIT_REACHED, MEETING_OBLIGATION_CLOSED, MEETING_RATED, MEETING_RATING_ENDORSED, MEETING_RECORDED,
+    MEETING_SCHEDULED, ConsumerSpec,
 )
 
-from meetings import api, api_ratings, subscribers, web, web_rubrics
+from meetings import api, api_ratings, notices, obligations, record_api, subscribers, web, web_rubrics
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -28,13 +29,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="meetings", title="Chibo — Sinh hoạt chi bộ / Cell meetings",
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router, api_ratings.router, web_rubrics.router], outbox=outbox,
-        publishes=[MEETING_RECORDED, MEETING_RATED, MEETING_RATING_ENDORSED, ABSENCE_LIMIT_REACHED],
+        service_dir=SERVICE_DIR, outbox=outbox,
+        routers=[web.router, api.router, api_ratings.router, record_api.router, web_rubrics.router],
+        publishes=[MEETING_RECORDED, MEETING_RATED, MEETING_RATING_ENDORSED, ABSENCE_LIMIT_REACHED, MEETING_SCHEDULED,
+                   MEETING_OBLIGATION_CLOSED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
-        background=[subscribers.rerate_worker] if settings.start_consumers else [],
+        background=[obligations.sweeper(settings.obligation_sweep_interval_s),
+                    *([subscribers.rerate_worker] if settings.start_consumers else [])],
     )
     app = build_service(spec, settings, engine=engine)
+    app.state.notice_senders = notices.external_senders(settings.notice_senders, app.state.runtime.logger)
     app.mount("/meetings/static", StaticFiles(directory=web.STATIC_DIR), name="meetings-static")
     return app
 

@@ -13,9 +13,12 @@ import typer
 from shared.db import make_engine, migrate
 from shared.uow import UnitOfWork
 
-from meetings import domain, ratings, usecases
+from shared.errors import ValidationFailed
+
+from meetings import domain, obligations, ratings, usecases
 from meetings.bootstrap import SERVICE_DIR
 from meetings.config import Settings
+from meetings.models import outbox
 
 app = typer.Typer(help="Chibo meetings: rubric administration / Quản trị thang điểm sinh hoạt chi bộ", no_args_is_help=True)
 
@@ -65,6 +68,26 @@ def retry_rerate_jobs(database_url: Annotated[Optional[str], typer.Option()] = N
     finally:
         engine.dispose()
     typer.echo(f"✓ {count} việc tính lại điểm được đưa lại hàng đợi / re-rating jobs queued again")
+
+
+@app.command("close-periods")
+def close_periods(until: Annotated[str, typer.Option("--until", help="last day to close, YYYY-MM-DD (before today)")],
+                  database_url: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Close obligation periods ending on or before a day: MeetingObligationClosed once per cell, obligation and
+    period, through the outbox (the running service publishes it). Idempotent."""
+    settings = Settings(**({"database_url": database_url} if database_url else {}))
+    migrate(SERVICE_DIR, settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        closed = obligations.close_periods(UnitOfWork(engine, outbox), _day(until),
+                                           obligations.local_today(settings.timezone))
+    except ValidationFailed as exc:
+        typer.echo(f"✗ {exc.payload()['detail'][0]['msg']}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    missed = sum(1 for e in closed if not e.met)
+    typer.echo(f"✓ Đã khóa {len(closed)} kỳ, {missed} kỳ không đạt / closed {len(closed)} periods, {missed} missed")
 
 
 if __name__ == "__main__":

@@ -51,12 +51,14 @@ class MeetingRecord:
     attendance: tuple[AttendanceLine, ...]
     checklist: dict[str, bool] = field(default_factory=dict)
     resolution: str | None = None  # the resolution or conclusion text, as typed (optional)
+    details: dict = field(default_factory=dict)  # the rest of the HD 12 record as JSON (meetings.record)
 
     def normalized(self) -> MeetingRecord:
         """The same record with attendance in member order and blank text as None: compare these."""
         lines = tuple(sorted((replace(a, absence_reason=_text(a.absence_reason)) for a in self.attendance),
                              key=lambda a: str(a.member_id)))
-        return replace(self, attendance=lines, checklist=dict(self.checklist), resolution=_text(self.resolution))
+        return replace(self, attendance=lines, checklist=dict(self.checklist), resolution=_text(self.resolution),
+                       details=dict(self.details))
 
 
 def _text(value: str | None) -> str | None:

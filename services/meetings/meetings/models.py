@@ -62,6 +62,7 @@ class Meeting(Base, table=True):
     duration_minutes: int
     checklist: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # HD 12 record, 0003
     status: str = Field(default="recorded", max_length=20)
     revision: int = 1
     recorded_by: str = Field(max_length=100)
@@ -195,6 +196,123 @@ class MeetingRule(Base, table=True):
     effective_from: date
     effective_to: date | None = None
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ObligationRule(Base, table=True):
+    """A required meeting as data (which kinds meet it, per which period, for which cells), effective-dated."""
+
+    __tablename__ = "obligation_rule"
+    id: int | None = Field(default=None, primary_key=True)
+    obligation: str = Field(max_length=20)
+    effective_from: date
+    effective_to: date | None = None
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class CellCommitteeFlag(Base, table=True):
+    """Whether a cell has a cell committee (chi ủy) from ``valid_from`` on, as set through the API."""
+
+    __tablename__ = "cell_committee_flag"
+    organization_id: str = Field(primary_key=True, max_length=36)
+    valid_from: date = Field(primary_key=True)
+    has_committee: bool
+    set_by: str = Field(max_length=100)
+    set_at: datetime
+
+
+class CommitteeMeeting(Base, table=True):
+    """A meeting of a cell's committee (chi ủy): it meets the monthly committee obligation."""
+
+    __tablename__ = "committee_meeting"
+    __table_args__ = (Index("ix_committee_meeting_org_held", "organization_id", "held_on"),)
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = Field(max_length=36)
+    held_on: date
+    duration_minutes: int
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime
+
+
+class ObligationClosure(Base, table=True):
+    """One closed period of one obligation of one cell: the key makes the closure happen exactly once."""
+
+    __tablename__ = "obligation_closure"
+    organization_id: str = Field(primary_key=True, max_length=36)
+    obligation: str = Field(primary_key=True, max_length=20)
+    period_start: date = Field(primary_key=True)
+    period_end: date
+    met: bool
+    meeting_id: str | None = Field(default=None, max_length=36)
+    event_id: str = Field(max_length=36)
+    closed_at: datetime
+
+
+class MeetingSchedule(Base, table=True):
+    """A scheduled meeting (MeetingScheduled); members are notified at least a day ahead (HD 42/2025)."""
+
+    __tablename__ = "meeting_schedule"
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = Field(max_length=36, index=True)
+    starts_at: datetime
+    place: str = Field(max_length=300)
+    kind: str = Field(max_length=20)
+    agenda: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    materials: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    scheduled_by: str = Field(max_length=100)
+    scheduled_at: datetime
+
+
+class Notice(Base, table=True):
+    """An in-app notice to a member (by member id) or to a user (a supervisor, by username)."""
+
+    __tablename__ = "notice"
+    id: str = Field(primary_key=True, max_length=36)
+    member_id: str | None = Field(default=None, max_length=36, index=True)
+    username: str | None = Field(default=None, max_length=100, index=True)
+    schedule_id: str = Field(max_length=36)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class MemberAccount(Base, table=True):
+    """Which member a user account is (member events carry no username): set by the cell's secretary or above."""
+
+    __tablename__ = "member_account"
+    username: str = Field(primary_key=True, max_length=100)
+    member_id: str = Field(max_length=36)
+    linked_by: str = Field(max_length=100)
+    linked_at: datetime
+
+
+class SupervisionAssignment(Base, table=True):
+    """A committee assigns one of its members (a user) to attend a cell's meetings over [valid_from, valid_to]."""
+
+    __tablename__ = "supervision_assignment"
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: str = Field(max_length=36)
+    cell_id: str = Field(max_length=36, index=True)
+    username: str = Field(max_length=100, index=True)
+    full_name: str = Field(max_length=200)
+    valid_from: date
+    valid_to: date | None = None
+    assigned_by: str = Field(max_length=100)
+    assigned_at: datetime
+
+
+class SupervisionVisit(Base, table=True):
+    """An upper-level committee member's attendance at a meeting and their remarks."""
+
+    __tablename__ = "supervision_visit"
+    meeting_id: str = Field(primary_key=True, max_length=36)
+    username: str = Field(primary_key=True, max_length=100)
+    full_name: str = Field(max_length=200)
+    attended: bool
+    remarks: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    logged_by: str = Field(max_length=100)
+    logged_at: datetime
 
 
 outbox = outbox_table(Base.metadata)

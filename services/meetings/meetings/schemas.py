@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import AttendanceStatus, MeetingKind, RatingLevel
 
@@ -19,6 +19,32 @@ class AttendanceIn(BaseModel):
     status: AttendanceStatus
     spoke: bool = False
     absence_reason: str | None = Field(None, max_length=500)
+    opinion: str | None = Field(None, max_length=2000, description="Short summary of what the member said")
+
+
+class AgendaItemIn(BaseModel):
+    title: str = Field(min_length=1, max_length=500)
+    done: bool = True
+
+
+class UpperLevelIn(BaseModel):
+    username: str | None = Field(None, max_length=100, description="Their user account, when assigned to supervise")
+    full_name: str = Field(min_length=1, max_length=200)
+    position: str | None = Field(None, max_length=200, description="e.g. Ủy viên Ban Thường vụ Đảng ủy")
+    remarks: str | None = Field(None, max_length=5000)
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    in_favour: int = Field(0, ge=0, alias="for")
+    against: int = Field(0, ge=0)
+    abstain: int = Field(0, ge=0)
+
+
+class WarningOut(BaseModel):
+    field: str
+    msg_vi: str
+    msg_en: str
 
 
 class MeetingCreate(BaseModel):
@@ -33,6 +59,16 @@ class MeetingCreate(BaseModel):
     attendance: list[AttendanceIn]
     checklist: dict[str, bool] = Field(default_factory=dict, description="Rubric checklist keys, e.g. prep.notice_sent")
     resolution: str | None = Field(None, max_length=RESOLUTION_MAX, description="Resolution or conclusion text")
+    # The rest of the HD 12 / HD 42 record (all optional: the secretary's form sends none of them)
+    place: str | None = Field(None, max_length=300)
+    started_at: time | None = Field(None, description="Local time the meeting opened")
+    chair_id: uuid.UUID | None = Field(None, description="Member who chaired (present)")
+    minute_taker_id: uuid.UUID | None = Field(None, description="Member who took the minutes (present)")
+    agenda: list[AgendaItemIn] = Field(default_factory=list, max_length=50)
+    upper_level: UpperLevelIn | None = Field(None, description="The upper-level committee member who attended")
+    vote: VoteIn | None = Field(None, description="The vote on the resolution or conclusion")
+    proposed_score: float | None = Field(None, ge=0, description="Score proposed by the cell committee")
+    schedule_id: uuid.UUID | None = Field(None, description="The schedule this meeting carried out")
 
 
 class ItemScoreOut(BaseModel):
@@ -69,6 +105,16 @@ class MeetingOut(BaseModel):
     recorded_by: str
     recorded_at: datetime
     rating: RatingOut | None = Field(None, description="Null until the asynchronous rating is done")
+    place: str | None = None
+    started_at: time | None = None
+    chair_id: uuid.UUID | None = None
+    minute_taker_id: uuid.UUID | None = None
+    agenda: list[AgendaItemIn] = Field(default_factory=list)
+    upper_level: UpperLevelIn | None = None
+    vote: VoteIn | None = None
+    proposed_score: float | None = None
+    schedule_id: uuid.UUID | None = None
+    warnings: list[WarningOut] = Field(default_factory=list, description="Stored but flagged, e.g. a short meeting")
 
 
 class RosterMemberOut(BaseModel):
@@ -105,7 +151,161 @@ def to_record(body: MeetingCreate) -> MeetingRecord:
     return MeetingRecord(
         organization_id=body.organization_id, held_on=body.held_on, kind=body.kind,
         duration_minutes=body.duration_minutes, checklist=dict(body.checklist), resolution=body.resolution,
-        attendance=tuple(AttendanceLine(a.member_id, a.status, a.spoke, a.absence_reason) for a in body.attendance))
+        attendance=tuple(AttendanceLine(a.member_id, a.status, a.spoke, a.absence_reason) for a in body.attendance),
+        details=record_details(body))
+
+
+def record_details(body: MeetingCreate) -> dict[str, Any]:
+    """The HD 12 fields beyond the original record, as stored JSON (absent fields left out)."""
+    details = body.model_dump(mode="json", exclude_none=True, by_alias=True, include={
+        "place", "started_at", "chair_id", "minute_taker_id", "agenda", "upper_level", "vote", "proposed_score",
+        "schedule_id"})
+    if not details.get("agenda"):
+        details.pop("agenda", None)
+    opinions = {str(a.member_id): a.opinion.strip() for a in body.attendance if a.opinion and a.opinion.strip()}
+    if opinions:
+        details["opinions"] = opinions
+    return details
+
+
+def details_out(details: dict[str, Any] | None, attendance: list[AttendanceIn]) -> dict[str, Any]:
+    """MeetingOut fields from stored details; opinions go back onto the attendance lines."""
+    details = dict(details or {})
+    opinions = details.pop("opinions", {})
+    for line in attendance:
+        line.opinion = opinions.get(str(line.member_id))
+    return details
+
+
+# --- Obligations, schedules and notices, supervision (issue 4 items 1, 2, 6) ---
+
+class CloseIn(BaseModel):
+    until: date = Field(description="Close every period ending on or before this day (it must be before today)")
+
+
+class ClosureOut(BaseModel):
+    organization_id: uuid.UUID
+    obligation: str
+    period_start: date
+    period_end: date
+    met: bool
+    meeting_id: uuid.UUID | None = None
+
+
+class CloseOut(BaseModel):
+    until: date
+    closed: int
+    missed: int
+
+
+class CommitteeFlagIn(BaseModel):
+    has_committee: bool
+    valid_from: date = Field(description="From this day on (effective-dated)")
+
+
+class CommitteeFlagOut(BaseModel):
+    organization_id: uuid.UUID
+    on: date
+    has_committee: bool
+    source: str = Field(description="set (through the API) or default (from the number of official members)")
+    official_members: int
+
+
+class CommitteeMeetingIn(BaseModel):
+    held_on: date
+    duration_minutes: int
+    note: str | None = Field(None, max_length=5000)
+
+
+class CreatedOut(BaseModel):
+    id: uuid.UUID
+
+
+class MaterialIn(BaseModel):
+    name: str = Field(min_length=1, max_length=300, description="File name or title")
+    url: str | None = Field(None, max_length=2000, description="Link, e.g. on the Sổ tay đảng viên app")
+
+
+class ScheduleIn(BaseModel):
+    organization_id: uuid.UUID
+    starts_at: datetime = Field(description="Date and time; without an offset it is Asia/Ho_Chi_Minh local time")
+    place: str = Field(min_length=1, max_length=300)
+    kind: MeetingKind = "regular"
+    agenda: list[str] = Field(default_factory=list, max_length=50)
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
+
+
+class ScheduleOut(BaseModel):
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    starts_at: datetime
+    place: str
+    kind: MeetingKind
+    agenda: list[str]
+    materials: list[MaterialIn]
+    scheduled_by: str
+    notified: int | None = Field(None, description="Notices written (on creation)")
+
+
+class NoticeOut(BaseModel):
+    id: uuid.UUID
+    schedule_id: uuid.UUID
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class AccountLinkIn(BaseModel):
+    member_id: uuid.UUID
+
+
+class AssignmentIn(BaseModel):
+    username: str = Field(min_length=1, max_length=100, description="The supervisor's user account")
+    full_name: str = Field(min_length=1, max_length=200)
+    cell_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    valid_from: date
+    valid_to: date | None = Field(None, description="Last day (inclusive); open-ended when absent")
+
+
+class AssignmentOut(BaseModel):
+    committee_id: uuid.UUID
+    cell_id: uuid.UUID
+    username: str
+    full_name: str
+    valid_from: date
+    valid_to: date | None
+
+
+class VisitIn(BaseModel):
+    attended: bool = True
+    remarks: str | None = Field(None, max_length=5000)
+
+
+class VisitOut(BaseModel):
+    meeting_id: uuid.UUID
+    username: str
+    full_name: str
+    attended: bool
+    remarks: str | None
+
+
+class RemarkOut(BaseModel):
+    meeting_id: uuid.UUID
+    organization_id: uuid.UUID
+    held_on: date
+    remarks: str
+
+
+class SupervisorMonthOut(BaseModel):
+    username: str
+    full_name: str
+    cells: list[uuid.UUID]
+    meetings_assigned: int = Field(description="Meetings held in the assigned cells that month, while assigned")
+    meetings_attended: int
+    not_attended: list[uuid.UUID]
+    remarks: list[RemarkOut]
+
 
 
 # --- ratings: rubric versions, the rating history, the endorsement workflow, the annual rating

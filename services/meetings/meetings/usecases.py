@@ -16,7 +16,8 @@ from shared.inbox import claim
 from shared.uow import UnitOfWork
 
 from meetings import absences, domain, orgs, ratings
-from meetings.models import Meeting, MeetingAttendance, Rubric, inbox
+from meetings import record as hd12
+from meetings.models import Meeting, MeetingAttendance, Rubric, SupervisionVisit, inbox
 
 
 class MeetingIdTakenError(ChiboError):
@@ -49,13 +50,20 @@ def _record_once(uow: UnitOfWork, principal: Principal, record: domain.MeetingRe
             return meeting_id, False
         _check(uow, principal, record, today)
         _store(uow, meeting_id, record, principal.username)
-        uow.publish(MeetingRecorded(
-            meeting_id=meeting_id, organization_id=record.organization_id, held_on=record.held_on, kind=record.kind,
-            duration_minutes=record.duration_minutes, checklist=record.checklist, revision=1, actor=principal.username,
-            attendance=tuple(Attendance(member_id=a.member_id, status=a.status, spoke=a.spoke,
-                                        absence_reason=a.absence_reason) for a in record.attendance)))
+        _log_upper_level(uow, meeting_id, record, principal.username)
+        uow.publish(recorded_event(meeting_id, record, revision=1, actor=principal.username))
         uow.commit()
     return meeting_id, True
+
+
+def recorded_event(meeting_id: uuid.UUID, record: domain.MeetingRecord, *, revision: int, actor: str) -> MeetingRecorded:
+    """The MeetingRecorded of a record at a revision (first recording and amendments alike)."""
+    return MeetingRecorded(
+        meeting_id=meeting_id, organization_id=record.organization_id, held_on=record.held_on, kind=record.kind,
+        duration_minutes=record.duration_minutes, checklist=record.checklist, revision=revision, actor=actor,
+        upper_level_attended="upper_level" in record.details,
+        attendance=tuple(Attendance(member_id=a.member_id, status=a.status, spoke=a.spoke,
+                                    absence_reason=a.absence_reason) for a in record.attendance))
 
 
 def _check(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, today: date) -> None:
@@ -64,6 +72,8 @@ def _check(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, 
         ensure_in_subtree(principal, orgs.lineage_on(uow.session, cell.id, record.held_on))
     try:
         domain.check_record(record, cell, orgs.roster_on(uow.session, record.organization_id, record.held_on), today)
+        if problems := hd12.detail_problems(record):
+            raise domain.RecordingRejectedError(problems)
     except domain.RecordingRejectedError as exc:
         raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in exc.problems)) from None
 
@@ -78,6 +88,7 @@ def _stored_record(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID)
     return domain.MeetingRecord(
         organization_id=uuid.UUID(meeting.organization_id), held_on=meeting.held_on, kind=meeting.kind,
         duration_minutes=meeting.duration_minutes, checklist=dict(meeting.checklist), resolution=meeting.resolution,
+        details=dict(meeting.details or {}),
         attendance=tuple(domain.AttendanceLine(uuid.UUID(a.member_id), a.status, a.spoke, a.absence_reason)
                          for a in lines)).normalized()
 
@@ -85,10 +96,20 @@ def _stored_record(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID)
 def _store(uow: UnitOfWork, meeting_id: uuid.UUID, record: domain.MeetingRecord, username: str) -> None:
     uow.session.add(Meeting(id=str(meeting_id), organization_id=str(record.organization_id), held_on=record.held_on,
                             kind=record.kind, duration_minutes=record.duration_minutes, checklist=record.checklist,
-                            resolution=record.normalized().resolution, recorded_by=username, recorded_at=datetime.now(timezone.utc)))
+                            resolution=record.normalized().resolution, details=record.details or None,
+                            recorded_by=username, recorded_at=datetime.now(timezone.utc)))
     uow.session.flush()
     uow.session.add_all([MeetingAttendance(meeting_id=str(meeting_id), member_id=str(a.member_id), status=a.status,
                                            spoke=a.spoke, absence_reason=a.absence_reason) for a in record.attendance])
+
+
+def _log_upper_level(uow: UnitOfWork, meeting_id: uuid.UUID, record: domain.MeetingRecord, username: str) -> None:
+    """The attending upper-level member, when named by account, counts as a supervision visit."""
+    upper = record.details.get("upper_level")
+    if upper and upper.get("username"):
+        uow.session.add(SupervisionVisit(meeting_id=str(meeting_id), username=upper["username"],
+                                         full_name=upper["full_name"], attended=True, remarks=upper.get("remarks"),
+                                         logged_by=username, logged_at=datetime.now(timezone.utc)))
 
 
 def project_member_events(uow: UnitOfWork, batch: Sequence[Envelope], consumer: str) -> int:

@@ -13,6 +13,8 @@ from shared.events import CELL_KINDS
 
 from meetings import orgs, rubrics
 from meetings.models import Meeting, MeetingAttendance, MeetingRating, Organization
+from meetings import record as hd12
+from meetings.schemas import WarningOut, details_out
 from meetings.schemas import AttendanceIn, CellOut, MeetingOut, RatingOut, RosterMemberOut, RosterOut, RubricOut
 
 MAX_LIST = 1000
@@ -87,4 +89,7 @@ def _meetings_out(session: Session, meetings: list[Meeting]) -> list[MeetingOut]
         id=m.id, organization_id=m.organization_id, held_on=m.held_on, kind=m.kind, checklist=m.checklist,
         resolution=m.resolution, duration_minutes=m.duration_minutes, status=m.status, revision=m.revision,
         recorded_by=m.recorded_by,
-        recorded_at=m.recorded_at, attendance=attendance[m.id], rating=ratings.get(m.id)) for m in meetings]
+        recorded_at=m.recorded_at, attendance=attendance[m.id], rating=ratings.get(m.id),
+        warnings=[WarningOut(field=w.field, msg_vi=w.vi, msg_en=w.en)
+                  for w in hd12.warnings(m.kind, m.duration_minutes)],
+        **details_out(m.details, attendance[m.id])) for m in meetings]

@@ -26,7 +26,8 @@ FROM = date(2025, 7, 1)
 
 def settings_for(database_url: str, **overrides) -> Settings:
     values = dict(database_url=database_url, nats_url=UNREACHABLE_NATS, jwt_secret=SECRET, log_json=True,
-                  run_migrations=True, start_consumers=False, start_relay=False, log_level="WARNING")
+                  run_migrations=True, start_consumers=False, start_relay=False, log_level="WARNING",
+                  obligation_sweep_interval_s=0)  # tests close periods explicitly (close-periods --until)
     return Settings(**{**values, **overrides})
 
 
@@ -150,5 +151,25 @@ def meeting_body_for():
                                        "conduct.criticism", "closing.resolution_adopted", "closing.minutes_approved")}
         return {"organization_id": str(world.cell), "held_on": "2026-03-10", "kind": "regular",
                 "duration_minutes": 120, "attendance": attendance, "checklist": checklist, **overrides}
+
+    return body
+
+
+@pytest.fixture
+def full_record(meeting_body, world):
+    """``full_record(**overrides)``: a valid record with every HD 12 field (chair, minute-taker, agenda, opinions,
+    upper-level member, vote, proposed score), all members present and speaking."""
+    def body(**overrides) -> dict:
+        an, binh = str(world.members["Nguyễn Văn An"]), str(world.members["Trần Thị Bình"])
+        fields = dict(place="Hội trường tầng 2", started_at="14:00", chair_id=an, minute_taker_id=binh,
+                      agenda=[{"title": "Thông tin thời sự", "done": True},
+                              {"title": "Kiểm điểm nghị quyết tháng trước", "done": True}],
+                      upper_level={"username": "giamsat", "full_name": "Đỗ Thị Hương",
+                                   "position": "Ủy viên Ban Thường vụ", "remarks": "Chi bộ chuẩn bị chu đáo"},
+                      vote={"for": 3, "against": 0, "abstain": 0}, proposed_score=92.5,
+                      resolution="Thống nhất triển khai nghị quyết")
+        record = meeting_body(**{**fields, **overrides})
+        record["attendance"][0]["opinion"] = "Đề nghị đẩy mạnh cải cách hành chính"
+        return record
 
     return body

@@ -1,0 +1,84 @@
+"""Against a real nats-server: the startup sweep closes every period that ended before today and publishes
+MeetingObligationClosed once each; a manual close afterwards adds nothing."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import nats
+from nats.js.api import DeliverPolicy
+
+from shared.auth import issue_token
+from shared.subjects import MEETING_OBLIGATION_CLOSED, MEETINGS_STREAM
+from shared.uow import UnitOfWork
+
+from meetings import usecases
+from meetings.bootstrap import create_app
+from meetings.models import ObligationClosure, outbox
+
+from shared.db import migrate
+
+from meetings.bootstrap import SERVICE_DIR
+
+
+async def eventually(probe, timeout: float = 20.0, interval: float = 0.1):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if result := await probe():
+            return result
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+async def _stream_closures(js) -> list[dict]:
+    sub = await js.subscribe(MEETING_OBLIGATION_CLOSED, stream=MEETINGS_STREAM.name, ordered_consumer=True,
+                             deliver_policy=DeliverPolicy.ALL)
+    found = []
+    try:
+        while True:
+            found.append(json.loads((await sub.next_msg(timeout=1.0)).data))
+    except nats.errors.TimeoutError:
+        return found
+    finally:
+        await sub.unsubscribe()
+
+
+async def test_the_sweep_closes_ended_periods_on_startup_and_each_is_published_exactly_once(
+        database_url, nats_url, make_settings, new_world, as_envelopes, counts):
+    world = new_world()
+    app = create_app(make_settings(database_url, nats_url=nats_url, start_relay=True, obligation_sweep_interval_s=3600))
+    engine = app.state.runtime.engine
+    migrate(SERVICE_DIR, database_url)  # the tree is known before the service starts
+    usecases.project_member_events(UnitOfWork(engine, outbox), as_envelopes(
+        [*world.org_events(), *world.member_events()]), "meetings-roster-v1")
+    async with app.router.lifespan_context(app):
+        stored = await eventually(lambda: _closed(engine, counts))  # by the sweep alone
+        assert stored >= 2 * 12  # two cells, at least July 2025 – March 2026
+        yesterday = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() - timedelta(days=1)
+        token = issue_token(app.state.settings.jwt_secret, username="tinhuy", role="province", org_id=world.province)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://chibo.test") as client:
+            response = await client.post("/meetings/api/obligations/close", json={"until": yesterday.isoformat()},
+                                         headers={"Authorization": f"Bearer {token}"})
+        assert response.json()["closed"] == 0, response.text  # the sweep already closed everything up to yesterday
+        nc = await nats.connect(nats_url)
+        published = await eventually(lambda: _all_published(nc.jetstream(), stored))
+        await nc.close()
+    keys = [(e["organization_id"], e["obligation"], e["period_start"]) for e in published]
+    assert len(keys) == len(set(keys)) == stored
+    assert {e["organization_id"] for e in published} == {str(world.cell), str(world.other_cell)}
+    assert not any(e["met"] for e in published)
+
+
+async def _all_published(js, stored: int):
+    found = await _stream_closures(js)
+    return found if len(found) >= stored else None
+
+
+async def _closed(engine, counts) -> int:
+    await asyncio.sleep(0.2)  # a sweep commits cell by cell: wait until the count stops growing
+    first = counts(engine, ObligationClosure)
+    await asyncio.sleep(0.3)
+    return first if first and counts(engine, ObligationClosure) == first else 0
