@@ -8,7 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAPPING_PATH = Path(__file__).with_name("hr_mapping.json")
@@ -49,7 +49,8 @@ class Row:
         self.reasons.append({"field": field_name, "vi": vi, "en": en})
 
     def as_json(self) -> dict:
-        return asdict(self)
+        return {"line": self.line, "values": self.values, "status": self.status, "reasons": self.reasons,
+                "member_id": self.member_id, "changes": self.changes, "checked": self.checked}
 
     @classmethod
     def from_json(cls, data: dict) -> "Row":
