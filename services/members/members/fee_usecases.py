@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from members import audit, finance_queries as fq, queries
 from members.fees import Due, first_of_month, is_unpaid, monthly_due, needs_removal_review, previous_month_end, rules_for
-from members.finance_models import FeeMonth, FeeSheet, RemovalReview
+from members.finance_models import Employment, FeeMonth, FeeSheet, RemovalReview
 from members.models import Member, Organization
 from members.rights import MEMBER_WRITERS, authorize, require_role
 from shared.auth import Principal
@@ -179,3 +179,47 @@ def unpaid(uow: UnitOfWork, org_id: uuid.UUID, year: int, principal: Principal) 
                                                                       month_row.member_id in reviewed))
             entry.unpaid_months.append(month_row.month)
         return list(by_member.values())
+
+
+@dataclass(frozen=True)
+class FeeBasis:
+    """What a cell enters by hand for a member's fee, from a date (the HR system sends salaries, not these)."""
+
+    member_id: uuid.UUID
+    valid_from: date
+    is_student: bool | None = None
+    voluntary_extra_vnd: int | None = None
+    insured_salary_vnd: int | None = None
+    pension_vnd: int | None = None
+
+
+def set_fee_basis(uow: UnitOfWork, cmd: FeeBasis, principal: Principal | None) -> Employment:
+    """Record a member's student status, voluntary extra or salary/pension from a date (a new effective-dated
+    employment row carrying the rest over), with the change log; fields left out keep their value."""
+    require_role(principal, MEMBER_WRITERS)
+    with uow:
+        session = uow.session
+        if session.get(Member, cmd.member_id) is None:
+            raise ValidationFailed.of("member_id", "Không tìm thấy đảng viên này", "No such member")
+        cell = fq.cell_of(session, cmd.member_id, cmd.valid_from)
+        authorize(session, principal, cell, MEMBER_WRITERS, cmd.valid_from)
+        current = fq.employment_on(session, [cmd.member_id], cmd.valid_from).get(cmd.member_id)
+        row = current if current is not None and current.valid_from == cmd.valid_from else Employment(
+            member_id=cmd.member_id, valid_from=cmd.valid_from, **({k: getattr(current, k) for k in _CARRIED}
+                                                                   if current is not None else {}))
+        before = {k: getattr(current, k) for k in _CARRIED} if current is not None else None
+        for key in ("is_student", "voluntary_extra_vnd", "insured_salary_vnd", "pension_vnd"):
+            if (value := getattr(cmd, key)) is not None:
+                setattr(row, key, value)
+        row.source = "manual"
+        session.add(row)
+        audit.record(session, actor=_actor(principal), entity="member", entity_id=cmd.member_id,
+                     action="fee_basis_set", before=before,
+                     after={k: getattr(row, k) for k in _CARRIED} | {"valid_from": cmd.valid_from.isoformat()})
+        uow.commit()
+        session.expunge(row)
+    return row
+
+
+_CARRIED = ("hr_employee_id", "unit", "position", "insured_salary_vnd", "pension_vnd", "is_student",
+            "voluntary_extra_vnd", "status")

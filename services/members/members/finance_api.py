@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from members import fee_usecases, grading_usecases, hr_usecases
 from members.api import get_uow
-from members.finance_schemas import (ArrearsPublic, ArrearsRow, DueLine, DuesPublic, FeeSheetCreate, FeeSheetPublic,
+from members.finance_schemas import (ArrearsPublic, ArrearsRow, DueLine, DuesPublic, FeeBasisPublic, FeeBasisSet, FeeSheetCreate, FeeSheetPublic,
                                      GradePublic, HrTaskPublic, HrTasksPublic, ImportPublic, MemberGradeCreate,
                                      MemberGradeRow, MemberGradesPublic, OrganizationGradeCreate)
 from members.hr import load_mapping
@@ -79,6 +79,14 @@ def record_fee_sheet(body: FeeSheetCreate, principal: CurrentPrincipal, uow: Uni
                           items=[_due(l, p) for l, p in done.lines],
                           total_due_vnd=sum(l.due.amount_vnd for l, _ in done.lines),
                           total_paid_vnd=sum(p for _, p in done.lines), removal_reviews_raised=done.reviews_raised)
+
+
+@router.put("/fees/basis/{member_id}", response_model=FeeBasisPublic)
+def set_fee_basis(member_id: uuid.UUID, body: FeeBasisSet, principal: CurrentPrincipal,
+                  uow: UnitOfWork = Depends(get_uow)):
+    """Enter a member's student status, voluntary extra, or salary/pension from a date (fields left out keep theirs)."""
+    row = fee_usecases.set_fee_basis(uow, fee_usecases.FeeBasis(member_id, **body.model_dump()), principal)
+    return FeeBasisPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/fees/unpaid", response_model=ArrearsPublic)

@@ -131,3 +131,22 @@ class HrTaskPublic(BaseModel):
 class HrTasksPublic(BaseModel):
     items: list[HrTaskPublic]
     count: int
+
+
+class FeeBasisSet(BaseModel):
+    valid_from: date
+    is_student: bool | None = None
+    voluntary_extra_vnd: int | None = Field(None, ge=0, le=1_000_000_000)
+    insured_salary_vnd: int | None = Field(None, ge=0, le=10_000_000_000)
+    pension_vnd: int | None = Field(None, ge=0, le=10_000_000_000)
+
+
+class FeeBasisPublic(BaseModel):
+    member_id: uuid.UUID
+    valid_from: date
+    is_student: bool
+    voluntary_extra_vnd: int
+    insured_salary_vnd: int | None
+    pension_vnd: int | None
+    unit: str | None
+    position: str | None

@@ -185,3 +185,32 @@ def test_a_retiree_pays_half_a_percent_of_the_pension_and_a_student_five_thousan
                       params={"organization_id": str(tree.cell), "month": "2026-03-01"}).json()
     by_id = {d["member_id"]: (d["due_vnd"], d["basis"]) for d in dues["items"]}
     assert by_id == {str(tree.member): (36_000, "pension"), str(student): (5_000, "student")}
+
+
+def test_a_secretary_enters_a_voluntary_extra_which_adds_to_the_due_from_the_next_month(client, tree, engine, auth):
+    set_salary(engine, tree.member, 8_000_000)
+    headers = auth("secretary", tree.cell)
+    response = client.put(f"/members/api/fees/basis/{tree.member}", headers=headers,
+                          json={"valid_from": "2026-04-01", "voluntary_extra_vnd": 20_000})
+    assert response.status_code == 200, response.text
+    assert (response.json()["insured_salary_vnd"], response.json()["voluntary_extra_vnd"]) == (8_000_000, 20_000)
+
+    def due(month):
+        return client.get("/members/api/fees/dues", headers=headers,
+                          params={"organization_id": str(tree.cell), "month": month}).json()["items"][0]["due_vnd"]
+
+    assert (due("2026-04-01"), due("2026-05-01")) == (80_000, 100_000)
+
+
+def test_a_negative_voluntary_extra_is_refused_naming_the_field(client, tree, engine, auth, rows):
+    before = rows(engine)
+    response = client.put(f"/members/api/fees/basis/{tree.member}", headers=auth("secretary", tree.cell),
+                          json={"valid_from": "2026-04-01", "voluntary_extra_vnd": -1})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "voluntary_extra_vnd"
+    assert rows(engine) == before
+
+
+def test_a_secretary_cannot_set_the_fee_basis_of_a_member_of_another_cell(client, tree, auth):
+    response = client.put(f"/members/api/fees/basis/{tree.member}", headers=auth("secretary", tree.other_cell),
+                          json={"valid_from": "2026-04-01", "is_student": True})
+    assert response.status_code == 403

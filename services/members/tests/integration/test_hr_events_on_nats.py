@@ -75,7 +75,8 @@ async def test_a_move_reported_by_hr_raises_a_task_for_the_cell_and_recomputes_t
     assert [(p.organization_id, p.valid_to) for p in placements] == [(tree.cell, None)]
 
 
-async def test_an_unknown_hr_change_type_lands_in_the_dead_letter_stream(nats_url, settings_for, tree, engine):
+async def test_an_unknown_hr_change_type_and_a_body_that_is_not_json_land_in_the_dead_letter_stream(
+        nats_url, settings_for, tree, engine):
     app = create_app(settings_for(nats_url=nats_url, start_consumers=True))
     body = {"event_id": str(uuid.uuid4()), "occurred_at": "2026-11-01T00:00:00Z", "hr_employee_id": "NS-0001",
             "change": "promoted", "effective_from": "2026-11-01"}
@@ -84,18 +85,23 @@ async def test_an_unknown_hr_change_type_lands_in_the_dead_letter_stream(nats_ur
         nc = await nats.connect(nats_url)
         js = nc.jetstream()
         await js.publish(HR_EMPLOYEE_CHANGED, json.dumps(body).encode(), stream=HR_STREAM.name)
+        await js.publish(HR_EMPLOYEE_CHANGED, b"<employee moved/>", stream=HR_STREAM.name)
         sub = await js.pull_subscribe(f"deadletter.members-hr-v1.{HR_EMPLOYEE_CHANGED}", stream=DEADLETTER_STREAM.name)
+        received = []
 
-        async def dead_lettered():
+        async def both_dead_lettered():
             try:
-                return (await sub.fetch(1, timeout=0.5))[0]
+                received.extend(await sub.fetch(2, timeout=0.5))
             except NatsTimeout:
-                return None
+                pass
+            return len(received) >= 2
 
-        message = await wait_for(dead_lettered, what="the dead-lettered HR event")
+        await wait_for(both_dead_lettered, what="the two dead-lettered HR messages")
         await nc.close()
-    assert json.loads(message.data)["change"] == "promoted"
-    assert message.headers["Chibo-Consumer"] == "members-hr-v1" and "malformed" in message.headers["Chibo-Error"]
+    unknown, not_json = received
+    assert json.loads(unknown.data)["change"] == "promoted" and not_json.data == b"<employee moved/>"
+    for message in received:
+        assert message.headers["Chibo-Consumer"] == "members-hr-v1" and "malformed" in message.headers["Chibo-Error"]
 
 
 async def _ready(app):
