@@ -99,15 +99,26 @@ def list_unpaid(organization_id: uuid.UUID, year: int, principal: CurrentPrincip
                    count=len(r.unpaid_months), removal_review_raised=r.review_raised) for r in rows])
 
 
-def _import(record) -> ImportPublic:
+ROWS_PAGE = 1000
+RowStatus = Query(None, description="Only rows with these statuses, comma-separated: new,update,unchanged,skipped,error")
+RowOffset = Query(0, ge=0)
+RowLimit = Query(ROWS_PAGE, ge=0, le=10_000)
+
+
+def _import(record, status: str | None = None, offset: int = 0, limit: int = ROWS_PAGE) -> ImportPublic:
+    rows = json.loads(record.rows)
+    if status:
+        wanted = {s.strip() for s in status.split(",")}
+        rows = [r for r in rows if r["status"] in wanted]
     return ImportPublic(id=record.id, filename=record.filename, status=record.status,
                         effective_from=record.effective_from, summary=json.loads(record.summary),
-                        rows=json.loads(record.rows))
+                        rows_matching=len(rows), offset=offset, rows=rows[offset:offset + limit])
 
 
 @router.post("/hr/imports", status_code=201, response_model=ImportPublic)
 async def upload_hr_export(request: Request, principal: CurrentPrincipal, file: UploadFile = File(...),
-                           effective_from: date | None = Query(None), uow: UnitOfWork = Depends(get_uow)):
+                           effective_from: date | None = Query(None), status: str | None = RowStatus,
+                           limit: int = RowLimit, uow: UnitOfWork = Depends(get_uow)):
     """Upload an HR export (.xlsx or .csv): every row previewed as new / update / unchanged / skipped / error."""
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
@@ -116,20 +127,22 @@ async def upload_hr_export(request: Request, principal: CurrentPrincipal, file: 
     record = await in_thread(lambda: hr_usecases.preview_import(
         uow, file.filename or "upload.csv", content, principal, mapping=mapping,
         effective_from=effective_from or date.today()))
-    return _import(record)
+    return _import(record, status, 0, limit)
 
 
 @router.get("/hr/imports/{import_id}", response_model=ImportPublic)
-def get_hr_import(import_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
-    """A previewed (or committed) import with every row and its reason."""
-    return _import(hr_usecases.get_import(uow, import_id, principal))
+def get_hr_import(import_id: uuid.UUID, principal: CurrentPrincipal, status: str | None = RowStatus,
+                  offset: int = RowOffset, limit: int = RowLimit, uow: UnitOfWork = Depends(get_uow)):
+    """A previewed (or committed) import: its counts and a page of its rows, each with its reasons."""
+    return _import(hr_usecases.get_import(uow, import_id, principal), status, offset, limit)
 
 
 @router.post("/hr/imports/{import_id}/commit", response_model=ImportPublic)
-def commit_hr_import(import_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
+def commit_hr_import(import_id: uuid.UUID, principal: CurrentPrincipal, status: str | None = RowStatus,
+                     limit: int = RowLimit, uow: UnitOfWork = Depends(get_uow)):
     """Apply every valid row of a preview, all in one transaction."""
     hr_usecases.commit_import(uow, import_id, principal)
-    return _import(hr_usecases.get_import(uow, import_id, principal))
+    return _import(hr_usecases.get_import(uow, import_id, principal), status, 0, limit)
 
 
 @router.get("/hr/tasks", response_model=HrTasksPublic)

@@ -112,7 +112,9 @@ class ImportPublic(BaseModel):
     status: str  # previewed | committed
     effective_from: date
     summary: dict
-    rows: list[ImportRow]
+    rows_matching: int  # rows with the requested statuses (all by default)
+    offset: int
+    rows: list[ImportRow]  # one page of them
 
 
 class HrTaskPublic(BaseModel):

@@ -152,3 +152,15 @@ def test_the_cli_refuses_a_file_missing_a_column(tree, database_url, tmp_path):
     path.write_bytes(csv_bytes([["NS-1"]], ["Mã nhân sự"]))
     result = CliRunner().invoke(cli_app, ["hr", "import", str(path), "--database-url", database_url])
     assert result.exit_code == 2 and "Thiếu cột bắt buộc" in result.output
+
+
+def test_the_preview_rows_can_be_filtered_by_status_and_paged(client, tree, auth):
+    headers = auth("province", tree.province)
+    broken = ["NS-0003", "12345", "Lê Sai", "Sở X", "Y", "8000000", ""]
+    preview = upload(client, headers, "x.csv", csv_bytes([LAN, STRANGER, broken])).json()
+    errors = client.get(f"/members/api/hr/imports/{preview['id']}", headers=headers, params={"status": "error"}).json()
+    assert errors["rows_matching"] == 1 and [r["line"] for r in errors["rows"]] == [4]
+    page = client.get(f"/members/api/hr/imports/{preview['id']}", headers=headers,
+                      params={"offset": 1, "limit": 1}).json()
+    assert page["rows_matching"] == 3 and [r["line"] for r in page["rows"]] == [3]
+    assert page["summary"]["total"] == 3
