@@ -17,7 +17,7 @@ from members.models import Member, Organization
 from members.rights import MEMBER_WRITERS, authorize, require_role
 from shared.auth import Principal
 from shared.errors import NotFound, ValidationFailed
-from shared.events import FeeLine, FeesRecorded, RemovalReviewRaised
+from shared.events import CELL_KINDS, FeeLine, FeesRecorded, RemovalReviewRaised
 from shared.uow import UnitOfWork
 
 
@@ -53,8 +53,12 @@ def _actor(principal: Principal | None) -> str:
 
 
 def _cell(session: Session, org_id: uuid.UUID, principal: Principal | None, month: date, writers=()) -> None:
-    if session.get(Organization, org_id) is None:
+    org = session.get(Organization, org_id)
+    if org is None:
         raise ValidationFailed.of("organization_id", "Không tìm thấy tổ chức này", "No such organization")
+    if org.kind not in CELL_KINDS:
+        raise ValidationFailed.of("organization_id", "Đảng phí được thu theo chi bộ: hãy chọn một chi bộ",
+                                  "Party fees are collected per cell: choose a cell")
     authorize(session, principal, org_id, writers, month_end(month))
 
 

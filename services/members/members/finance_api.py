@@ -148,8 +148,17 @@ def commit_hr_import(import_id: uuid.UUID, principal: CurrentPrincipal, status: 
 @router.get("/hr/tasks", response_model=HrTasksPublic)
 def list_hr_tasks(organization_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
     """Open tasks raised by HR changes for the cells of an organization's subtree."""
-    rows = hr_usecases.tasks_in(uow, organization_id, principal)
-    items = [HrTaskPublic(id=t.id, member_id=t.member_id, full_name=name, organization_id=t.organization_id,
-                          change=t.change, new_unit=t.new_unit, message_vi=t.message_vi, message_en=t.message_en,
-                          effective_from=t.effective_from, status=t.status) for t, name in rows]
+    items = [_task(t, name) for t, name in hr_usecases.tasks_in(uow, organization_id, principal)]
     return HrTasksPublic(items=items, count=len(items))
+
+
+def _task(t, name: str) -> HrTaskPublic:
+    return HrTaskPublic(id=t.id, member_id=t.member_id, full_name=name, organization_id=t.organization_id,
+                        change=t.change, new_unit=t.new_unit, message_vi=t.message_vi, message_en=t.message_en,
+                        effective_from=t.effective_from, status=t.status)
+
+
+@router.post("/hr/tasks/{task_id}/close", response_model=HrTaskPublic)
+def close_hr_task(task_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
+    """Mark an HR task as dealt with (the transfer itself is a lifecycle command of its own)."""
+    return _task(*hr_usecases.close_task(uow, task_id, principal))

@@ -302,3 +302,24 @@ def tasks_in(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, status: s
         rows = session.exec(stmt).all()
         session.expunge_all()
         return list(rows)
+
+
+def close_task(uow: UnitOfWork, task_id: uuid.UUID, principal: Principal,
+               today: date | None = None) -> tuple[HrTask, str]:
+    """The cell has dealt with an HR task (started the transfer, or decided there is nothing to do)."""
+    require_role(principal, ("province", "committee", "secretary"))
+    with uow:
+        task = uow.session.get(HrTask, task_id)
+        if task is None:
+            raise NotFound("Không tìm thấy việc cần làm này", "No such task")
+        authorize(uow.session, principal, task.organization_id, today=today)
+        if task.status != "open":
+            raise ValidationFailed.of("task_id", "Việc này đã được đóng", "This task is closed already")
+        task.status = "closed"
+        uow.session.add(task)
+        audit.record(uow.session, actor=principal.username, entity="hr_task", entity_id=task.id, action="closed",
+                     before={"status": "open"}, after={"status": "closed"})
+        uow.commit()
+        name = uow.session.get(Member, task.member_id).full_name
+        uow.session.expunge(task)
+    return task, name

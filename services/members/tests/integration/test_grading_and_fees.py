@@ -214,3 +214,8 @@ def test_a_secretary_cannot_set_the_fee_basis_of_a_member_of_another_cell(client
     response = client.put(f"/members/api/fees/basis/{tree.member}", headers=auth("secretary", tree.other_cell),
                           json={"valid_from": "2026-04-01", "is_student": True})
     assert response.status_code == 403
+
+
+def test_fees_are_collected_per_cell_not_per_committee(client, tree, auth):
+    response = sheet(client, auth("committee", tree.committee), tree.committee, "2026-03-01", {})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "organization_id"

@@ -80,3 +80,20 @@ def test_a_secretary_of_another_cell_cannot_list_this_cells_hr_tasks(tree, clien
     response = client.get("/members/api/hr/tasks", headers=auth("secretary", tree.other_cell),
                           params={"organization_id": str(tree.cell)})
     assert response.status_code == 403
+
+
+def test_the_cell_closes_an_hr_task_and_it_leaves_the_open_list(tree, engine, client, auth):
+    give_job(engine, tree.member)
+    apply_hr_events(engine, models.outbox, [envelope(HrEmployeeChanged(
+        hr_employee_id="NS-0001", change="moved", new_unit="Sở Y tế", effective_from=date(2026, 6, 1)))])
+    headers = auth("secretary", tree.cell)
+    [task] = client.get("/members/api/hr/tasks", headers=headers, params={"organization_id": str(tree.cell)}).json()["items"]
+    assert client.post(f"/members/api/hr/tasks/{task['id']}/close", headers=auth("secretary", tree.other_cell)
+                       ).status_code == 403
+    closed = client.post(f"/members/api/hr/tasks/{task['id']}/close", headers=headers)
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert closed.json()["full_name"] == "Nguyễn Thị Lan"
+    assert client.get("/members/api/hr/tasks", headers=headers, params={"organization_id": str(tree.cell)}).json()[
+        "count"] == 0
+    again = client.post(f"/members/api/hr/tasks/{task['id']}/close", headers=headers)
+    assert again.status_code == 422 and again.json()["detail"][0]["field"] == "task_id"
