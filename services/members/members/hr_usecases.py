@@ -180,15 +180,15 @@ def _apply(session: Session, rows: list[Row], current: dict[uuid.UUID, Employmen
                      "action": "employment_imported", "correlation_id": cid,
                      "before": json.dumps({k: v[0] for k, v in row.changes.items()}, ensure_ascii=False),
                      "after": json.dumps({k: v[1] for k, v in row.changes.items()}, ensure_ascii=False)})
-    table = Employment.__table__
+    table, conn = Employment.__table__, session.connection()  # Core executemany: no ORM bookkeeping per row
     if inserts:
-        session.execute(insert(table), inserts)
+        conn.execute(insert(table), inserts)
     if updates:
         stmt = update(table).where(table.c.id == bindparam("row_id")).values(
             **{k: bindparam(k) for k in (*COMPARED, "source", "recorded_at")})
-        session.connection().execute(stmt, updates)
+        conn.execute(stmt, updates)
     if logs:
-        session.execute(insert(ChangeLog.__table__), logs)
+        conn.execute(insert(ChangeLog.__table__), logs)
 
 
 # ---- inbound HR events ------------------------------------------------------------------------------------
