@@ -15,6 +15,7 @@ from members.fees import Due, first_of_month, is_unpaid, monthly_due, needs_remo
 from members.finance_models import Employment, FeeMonth, FeeSheet, RemovalReview
 from members.models import Member, Organization
 from members.rights import MEMBER_WRITERS, authorize, require_role
+from shared import clock
 from shared.auth import Principal
 from shared.errors import NotFound, ValidationFailed
 from shared.events import CELL_KINDS, FeeLine, FeesRecorded, RemovalReviewRaised
@@ -80,7 +81,7 @@ def dues(uow: UnitOfWork, org_id: uuid.UUID, month: date, principal: Principal) 
 
 def record_fees(uow: UnitOfWork, cmd: RecordFees, principal: Principal | None, today: date | None = None) -> SheetRecorded:
     """Record a cell's collection sheet for a month and publish FeesRecorded (revision n+1 if one exists)."""
-    today = today or date.today()
+    today = today or clock.today()
     month = first_of_month(cmd.month)
     require_role(principal, MEMBER_WRITERS)
     if month > first_of_month(today):

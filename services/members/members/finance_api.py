@@ -13,6 +13,7 @@ from members.finance_schemas import (ArrearsPublic, ArrearsRow, DueLine, DuesPub
                                      GradePublic, HrTaskPublic, HrTasksPublic, ImportPublic, MemberGradeCreate,
                                      MemberGradeRow, MemberGradesPublic, OrganizationGradeCreate)
 from members.hr import load_mapping
+from shared import clock
 from shared.auth import CurrentPrincipal
 from shared.db import in_thread
 from shared.errors import ValidationFailed
@@ -126,7 +127,7 @@ async def upload_hr_export(request: Request, principal: CurrentPrincipal, file: 
     mapping = load_mapping(getattr(request.app.state.settings, "hr_mapping_path", None))
     record = await in_thread(lambda: hr_usecases.preview_import(
         uow, file.filename or "upload.csv", content, principal, mapping=mapping,
-        effective_from=effective_from or date.today()))
+        effective_from=effective_from or clock.today()))
     return _import(record, status, 0, limit)
 
 

@@ -12,6 +12,7 @@ import typer
 from members import hr_usecases, models
 from members.config import Settings
 from members.hr import load_mapping
+from shared import clock
 from shared.db import make_engine, migrate
 from shared.errors import ChiboError
 from shared.uow import UnitOfWork
@@ -57,7 +58,7 @@ def import_command(path: Path = typer.Argument(..., exists=True, dir_okay=False,
             record = hr_usecases.preview_import(
                 UnitOfWork(engine, models.outbox), path.name, content, None,
                 mapping=load_mapping(mapping or settings.hr_mapping_path),
-                effective_from=effective_from.date() if effective_from else date.today(), progress=bar.update)
+                effective_from=effective_from.date() if effective_from else clock.today(), progress=bar.update)
         summary = json.loads(record.summary)
         _report(record, summary, show)
         if commit:

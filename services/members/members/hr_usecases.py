@@ -19,6 +19,7 @@ from members.finance_models import Employment, HrImport, HrTask
 from members.hr import COMPARED, FileRefused, Mapping, Row, classify, mark_duplicates, read_rows
 from members.models import ChangeLog, Member, MemberPlacement, Organization
 from members.rights import ORGANIZATION_WRITERS, authorize, require_role
+from shared import clock
 from shared.auth import Principal
 from shared.consumer import Envelope
 from shared.errors import Forbidden, NotFound, ValidationFailed
@@ -85,7 +86,7 @@ def _summary(rows: list[Row]) -> dict:
 def preview_import(uow: UnitOfWork, filename: str, content: bytes, principal: Principal | None, *, mapping: Mapping,
                    effective_from: date, today: date | None = None, progress: Progress | None = None) -> HrImport:
     """Read and check every row, match it, and keep the preview; nothing is applied yet."""
-    today = today or date.today()
+    today = today or clock.today()
     require_role(principal, IMPORTERS)
     try:
         rows = []
@@ -124,7 +125,7 @@ def _owned(session: Session, import_id: uuid.UUID, principal: Principal | None) 
     if record is None:
         raise NotFound("Không tìm thấy bản xem trước này", "No such import preview")
     if principal is not None and (record.scope_org_id is None or principal.org_id not in
-                                  queries.lineage(session, record.scope_org_id, date.today())):
+                                  queries.lineage(session, record.scope_org_id, clock.today())):
         raise Forbidden()
     return record
 
@@ -133,7 +134,7 @@ def commit_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | 
                   progress: Progress | None = None) -> dict:
     """Apply every valid row of a preview in one transaction (rows are matched again against today's data,
     so a preview that went stale cannot overwrite newer changes). Returns the counts applied."""
-    today = today or date.today()
+    today = today or clock.today()
     require_role(principal, IMPORTERS)
     with uow:
         session = uow.session
@@ -262,7 +263,7 @@ def _apply_event(session: Session, event: HrEmployeeChanged) -> bool:
     row.hr_employee_id, row.source, row.recorded_at = event.hr_employee_id, "hr_event", datetime.now(timezone.utc)
     session.add(row)
     session.flush()
-    cell = fq.cell_of(session, member.id, max(event.effective_from, date.today()))
+    cell = fq.cell_of(session, member.id, max(event.effective_from, clock.today()))
     due = _next_due(session, member.id, event.effective_from)
     audit.record(session, actor="hr-system", entity="member", entity_id=member.id, action=f"hr_{event.change}",
                  before=before, after={**values, "hr_event_id": str(event.event_id), "monthly_fee_vnd": due})
@@ -288,7 +289,7 @@ def _next_due(session: Session, member_id: uuid.UUID, effective_from: date) -> i
 def tasks_in(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, status: str | None = "open",
              today: date | None = None) -> list[tuple[HrTask, str]]:
     """The HR tasks of the cells in an organization's subtree, newest first, with the member's name."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         session = uow.session
         if session.get(Organization, org_id) is None:
