@@ -11,8 +11,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from members import audit, finance_queries as fq, queries
-from members.fees import Due, first_of_month, is_unpaid, monthly_due, needs_removal_review, previous_month_end, rules_for
-from members.finance_models import Employment, FeeMonth, FeeSheet, RemovalReview
+from members.fees import Due, FeeRules, first_of_month, is_unpaid, monthly_due, needs_removal_review, previous_month_end, rules_for
+from members.finance_models import Employment, FeeMonth, FeeRuleSet, FeeSheet, RemovalReview
 from members.models import Member, Organization
 from members.rights import MEMBER_WRITERS, authorize, require_role
 from shared import clock
@@ -228,3 +228,38 @@ def set_fee_basis(uow: UnitOfWork, cmd: FeeBasis, principal: Principal | None) -
 
 _CARRIED = ("hr_employee_id", "unit", "position", "insured_salary_vnd", "pension_vnd", "is_student",
             "voluntary_extra_vnd", "status")
+
+
+def rule_sets(uow: UnitOfWork) -> list[FeeRuleSet]:
+    with uow:
+        rows = uow.session.exec(select(FeeRuleSet).order_by(FeeRuleSet.effective_from)).all()
+        uow.session.expunge_all()
+        return list(rows)
+
+
+def set_rules(uow: UnitOfWork, rules: FeeRules, principal: Principal | None) -> FeeRuleSet:
+    """Add or change the fee rate table from a date (province level only; earlier versions stay in force
+    for their months)."""
+    require_role(principal, ("province",))
+    if rules.effective_from.day != 1:
+        raise ValidationFailed.of("effective_from", "Mức đảng phí áp dụng từ ngày đầu tháng",
+                                  "Fee rates apply from the first day of a month")
+    with uow:
+        row = uow.session.get(FeeRuleSet, rules.effective_from)
+        before = None if row is None else _rules_dump(row)
+        row = row or FeeRuleSet(effective_from=rules.effective_from, insured_rate_percent=0, pension_rate_percent=0,
+                                student_flat_vnd=0)
+        for key in ("insured_rate_percent", "pension_rate_percent", "student_flat_vnd", "rounding_vnd",
+                    "unpaid_months_for_review", "source"):
+            setattr(row, key, getattr(rules, key))
+        uow.session.add(row)
+        audit.record(uow.session, actor=_actor(principal), entity="fee_rule_set", entity_id=rules.effective_from,
+                     action="set", before=before, after=_rules_dump(row))
+        uow.commit()
+        uow.session.expunge(row)
+    return row
+
+
+def _rules_dump(row: FeeRuleSet) -> dict:
+    return {k: str(getattr(row, k)) for k in ("insured_rate_percent", "pension_rate_percent", "student_flat_vnd",
+                                              "rounding_vnd", "unpaid_months_for_review", "source")}

@@ -9,9 +9,12 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from members import fee_usecases, grading_usecases, hr_usecases
 from members.api import get_uow
-from members.finance_schemas import (ArrearsPublic, ArrearsRow, DueLine, DuesPublic, FeeBasisPublic, FeeBasisSet, FeeSheetCreate, FeeSheetPublic,
+from members.finance_schemas import (FeeRulesListPublic, FeeRulesPublic, FeeRulesSet, GradeScalePublic,
+                                     GradeScaleSet, GradeScalesPublic, ArrearsPublic, ArrearsRow, DueLine, DuesPublic, FeeBasisPublic, FeeBasisSet, FeeSheetCreate, FeeSheetPublic,
                                      GradePublic, HrTaskPublic, HrTasksPublic, ImportPublic, MemberGradeCreate,
                                      MemberGradeRow, MemberGradesPublic, OrganizationGradeCreate)
+from members.fees import FeeRules
+from members.grading import GradeScale
 from members.hr import load_mapping
 from shared import clock
 from shared.auth import CurrentPrincipal
@@ -163,3 +166,33 @@ def _task(t, name: str) -> HrTaskPublic:
 def close_hr_task(task_id: uuid.UUID, principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
     """Mark an HR task as dealt with (the transfer itself is a lifecycle command of its own)."""
     return _task(*hr_usecases.close_task(uow, task_id, principal))
+
+
+@router.get("/grades/scales", response_model=GradeScalesPublic)
+def list_grade_scales(principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
+    """The grading scale versions (QĐ 366 thresholds and the excellent quota), by first year."""
+    return GradeScalesPublic(items=[GradeScalePublic.model_validate(r, from_attributes=True)
+                                    for r in grading_usecases.scales(uow)])
+
+
+@router.put("/grades/scales/{from_year}", response_model=GradeScalePublic)
+def set_grade_scale(from_year: int, body: GradeScaleSet, principal: CurrentPrincipal,
+                    uow: UnitOfWork = Depends(get_uow)):
+    """Set the grading scale from a year (province only), e.g. make the quota refuse instead of warn."""
+    row = grading_usecases.set_scale(uow, GradeScale(from_year=from_year, **body.model_dump()), principal)
+    return GradeScalePublic.model_validate(row, from_attributes=True)
+
+
+@router.get("/fees/rules", response_model=FeeRulesListPublic)
+def list_fee_rules(principal: CurrentPrincipal, uow: UnitOfWork = Depends(get_uow)):
+    """The party-fee rate versions, by the month they apply from."""
+    return FeeRulesListPublic(items=[FeeRulesPublic.model_validate(r, from_attributes=True)
+                                     for r in fee_usecases.rule_sets(uow)])
+
+
+@router.put("/fees/rules/{effective_from}", response_model=FeeRulesPublic)
+def set_fee_rules(effective_from: date, body: FeeRulesSet, principal: CurrentPrincipal,
+                  uow: UnitOfWork = Depends(get_uow)):
+    """Set the party-fee rates from the first day of a month (province only)."""
+    row = fee_usecases.set_rules(uow, FeeRules(effective_from=effective_from, **body.model_dump()), principal)
+    return FeeRulesPublic.model_validate(row, from_attributes=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -152,3 +153,37 @@ class FeeBasisPublic(BaseModel):
     pension_vnd: int | None
     unit: str | None
     position: str | None
+
+
+class GradeScaleSet(BaseModel):
+    excellent_min: Decimal = Field(ge=0, le=100)
+    good_min: Decimal = Field(ge=0, le=100)
+    completed_min: Decimal = Field(ge=0, le=100)
+    excellent_quota_percent: Decimal = Field(ge=0, le=100)
+    quota_mode: Literal["warn", "refuse", "off"] = "warn"
+    source: str = Field("", max_length=300)
+
+
+class GradeScalePublic(GradeScaleSet):
+    from_year: int
+
+
+class GradeScalesPublic(BaseModel):
+    items: list[GradeScalePublic]
+
+
+class FeeRulesSet(BaseModel):
+    insured_rate_percent: Decimal = Field(ge=0, le=100)
+    pension_rate_percent: Decimal = Field(ge=0, le=100)
+    student_flat_vnd: int = Field(ge=0, le=10_000_000)
+    rounding_vnd: int = Field(1, ge=1, le=100_000)
+    unpaid_months_for_review: int = Field(3, ge=1, le=12)
+    source: str = Field("", max_length=300)
+
+
+class FeeRulesPublic(FeeRulesSet):
+    effective_from: date
+
+
+class FeeRulesListPublic(BaseModel):
+    items: list[FeeRulesPublic]

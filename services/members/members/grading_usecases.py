@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlmodel import select
 
 from members import audit, finance_queries as fq, queries
-from members.finance_models import MemberGrade, OrganizationGrade
-from members.grading import GradeScale, LEVEL_LABELS_VI, QuotaCheck, ScoreOutOfRange, check_quota, level_for, scale_for
+from members.finance_models import GradeScaleRow, MemberGrade, OrganizationGrade
+from members.grading import QUOTA_MODES, GradeScale, LEVEL_LABELS_VI, QuotaCheck, ScoreOutOfRange, check_quota, level_for, scale_for
 from members.models import Member, Organization
 from members.rights import MEMBER_WRITERS, ORGANIZATION_WRITERS, authorize, require_role
 from shared.auth import Principal
@@ -152,3 +152,42 @@ def member_grades(uow: UnitOfWork, org_id: uuid.UUID, year: int, principal: Prin
                                                           MemberGrade.year == year)).all()
         uow.session.expunge_all()
         return list(rows)
+
+
+RULE_KEEPERS = ("province",)
+
+
+def scales(uow: UnitOfWork) -> list[GradeScaleRow]:
+    with uow:
+        rows = uow.session.exec(select(GradeScaleRow).order_by(GradeScaleRow.from_year)).all()
+        uow.session.expunge_all()
+        return list(rows)
+
+
+def set_scale(uow: UnitOfWork, scale: GradeScale, principal: Principal | None) -> GradeScaleRow:
+    """Add or change the grading scale from a year (province level only; the history of versions stays)."""
+    require_role(principal, RULE_KEEPERS)
+    if not (0 <= scale.completed_min < scale.good_min < scale.excellent_min <= 100):
+        raise ValidationFailed.of("good_min", "Ngưỡng phải tăng dần: hoàn thành < tốt < xuất sắc, trong 0–100",
+                                  "Thresholds must rise: completed < good < excellent, within 0–100")
+    if scale.quota_mode not in QUOTA_MODES:
+        raise ValidationFailed.of("quota_mode", "Chế độ tỷ lệ là warn, refuse hoặc off",
+                                  "The quota mode is warn, refuse or off")
+    with uow:
+        row = uow.session.get(GradeScaleRow, scale.from_year)
+        before = None if row is None else _scale_dump(row)
+        row = row or GradeScaleRow(from_year=scale.from_year, excellent_min=0, good_min=0, completed_min=0,
+                                   excellent_quota_percent=0, quota_mode="warn")
+        for key in ("excellent_min", "good_min", "completed_min", "excellent_quota_percent", "quota_mode", "source"):
+            setattr(row, key, getattr(scale, key))
+        uow.session.add(row)
+        audit.record(uow.session, actor=_actor(principal), entity="grade_scale", entity_id=scale.from_year,
+                     action="set", before=before, after=_scale_dump(row))
+        uow.commit()
+        uow.session.expunge(row)
+    return row
+
+
+def _scale_dump(row: GradeScaleRow) -> dict:
+    return {k: str(getattr(row, k)) for k in ("excellent_min", "good_min", "completed_min", "excellent_quota_percent",
+                                              "quota_mode", "source")}

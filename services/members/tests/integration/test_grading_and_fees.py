@@ -219,3 +219,49 @@ def test_a_secretary_cannot_set_the_fee_basis_of_a_member_of_another_cell(client
 def test_fees_are_collected_per_cell_not_per_committee(client, tree, auth):
     response = sheet(client, auth("committee", tree.committee), tree.committee, "2026-03-01", {})
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "organization_id"
+
+
+# ---- the rule tables through the API ----------------------------------------------------------------------
+
+SCALE_2026 = {"excellent_min": 90, "good_min": 70, "completed_min": 50, "excellent_quota_percent": 20,
+              "quota_mode": "refuse", "source": "Quyết định của Ban Thường vụ (thử)"}
+
+
+def test_the_province_makes_the_quota_refuse_from_a_year_and_the_older_version_stays(client, tree, auth):
+    province = auth("province", tree.province)
+    response = client.put("/members/api/grades/scales/2026", headers=province, json=SCALE_2026)
+    assert response.status_code == 200, response.text
+    scales = client.get("/members/api/grades/scales", headers=province).json()["items"]
+    assert [(s["from_year"], s["quota_mode"]) for s in scales] == [(2025, "warn"), (2026, "refuse")]
+    refused = grade(client, auth("secretary", tree.cell), tree.member, 95)  # nobody rated good yet
+    assert refused.status_code == 422 and "Vượt tỷ lệ" in refused.json()["detail"][0]["msg_vi"]
+
+
+def test_only_the_province_sets_the_scale_and_thresholds_must_rise(client, tree, auth):
+    assert client.put("/members/api/grades/scales/2026", headers=auth("committee", tree.committee),
+                      json=SCALE_2026).status_code == 403
+    upside_down = {**SCALE_2026, "good_min": 95}
+    response = client.put("/members/api/grades/scales/2026", headers=auth("province", tree.province), json=upside_down)
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "good_min"
+
+
+def test_a_new_fee_rate_applies_from_its_month_and_the_month_before_keeps_the_old_one(client, tree, engine, auth):
+    set_salary(engine, tree.member, 8_000_000)
+    province = auth("province", tree.province)
+    response = client.put("/members/api/fees/rules/2026-07-01", headers=province, json={
+        "insured_rate_percent": "1.5", "pension_rate_percent": "0.5", "student_flat_vnd": 6000, "source": "thử"})
+    assert response.status_code == 200, response.text
+
+    def due(month):
+        return client.get("/members/api/fees/dues", headers=province,
+                          params={"organization_id": str(tree.cell), "month": month}).json()["items"][0]["due_vnd"]
+
+    assert (due("2026-06-01"), due("2026-07-01")) == (80_000, 120_000)
+    assert [r["effective_from"] for r in client.get("/members/api/fees/rules", headers=province).json()["items"]] == [
+        "2026-02-01", "2026-07-01"]
+
+
+def test_fee_rates_start_on_the_first_of_a_month(client, tree, auth):
+    response = client.put("/members/api/fees/rules/2026-07-15", headers=auth("province", tree.province), json={
+        "insured_rate_percent": 1, "pension_rate_percent": 0.5, "student_flat_vnd": 5000})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "effective_from"
