@@ -64,9 +64,18 @@ class Row:
 
 
 def load_mapping(path: str | Path | None = None) -> Mapping:
-    data = json.loads(Path(path or DEFAULT_MAPPING_PATH).read_text(encoding="utf-8"))
-    columns = {k: v for k, v in data["columns"].items() if k in FIELDS}
-    return Mapping(columns, tuple(data.get("required", ())))
+    """The column mapping file: ``{"columns": {field: header}, "required": [field, ...]}``."""
+    path = Path(path or DEFAULT_MAPPING_PATH)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        columns = {k: str(v) for k, v in data["columns"].items() if k in FIELDS}
+        required = tuple(data.get("required", ()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"unreadable HR column mapping {path}: {exc!r}") from None
+    unknown = [f for f in (*required, *data["columns"]) if f not in FIELDS and not f.startswith("_")]
+    if unknown or not set(required) <= set(columns):
+        raise ValueError(f"HR column mapping {path}: unknown fields {unknown} or required fields without a column")
+    return Mapping(columns, required)
 
 
 def _norm(header: object) -> str:

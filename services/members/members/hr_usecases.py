@@ -120,8 +120,8 @@ def get_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | Non
         return record
 
 
-def _owned(session: Session, import_id: uuid.UUID, principal: Principal | None) -> HrImport:
-    record = session.get(HrImport, import_id)
+def _owned(session: Session, import_id: uuid.UUID, principal: Principal | None, lock: bool = False) -> HrImport:
+    record = session.get(HrImport, import_id, with_for_update=lock)  # a commit locks it: two commits run in turn
     if record is None:
         raise NotFound("Không tìm thấy bản xem trước này", "No such import preview")
     if principal is not None and (record.scope_org_id is None or principal.org_id not in
@@ -138,7 +138,7 @@ def commit_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | 
     require_role(principal, IMPORTERS)
     with uow:
         session = uow.session
-        record = _owned(session, import_id, principal)
+        record = _owned(session, import_id, principal, lock=True)
         if record.status != "previewed":
             raise ValidationFailed.of("import_id", "Bản xem trước này đã được áp dụng rồi",
                                       "This preview has been committed already")

@@ -91,3 +91,11 @@ def test_a_person_who_is_not_a_member_is_skipped_with_the_reason_in_both_languag
     classify(row, None, None)
     assert row.status == "skipped" and row.reasons == [
         {"field": "cccd", "vi": "Không phải đảng viên — bỏ qua", "en": "Not a party member — skipped"}]
+
+
+def test_a_mapping_naming_an_unknown_field_is_refused(tmp_path):
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps({"columns": {"hr_employee_id": "ID", "salary": "Lương"}, "required": []}),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown fields"):
+        load_mapping(path)
