@@ -164,3 +164,11 @@ def test_the_preview_rows_can_be_filtered_by_status_and_paged(client, tree, auth
                       params={"offset": 1, "limit": 1}).json()
     assert page["rows_matching"] == 3 and [r["line"] for r in page["rows"]] == [3]
     assert page["summary"]["total"] == 3
+
+
+def test_an_xlsx_row_with_words_for_a_salary_is_a_row_error_and_a_corrupt_xlsx_is_refused(client, tree, auth):
+    headers = auth("province", tree.province)
+    body = upload(client, headers, "x.xlsx", xlsx_bytes([[*LAN[:5], "tám triệu", ""]])).json()
+    assert body["rows"][0]["status"] == "error" and body["rows"][0]["reasons"][0]["field"] == "insured_salary_vnd"
+    corrupt = upload(client, headers, "x.xlsx", b"PK\x03\x04 not really a workbook")
+    assert corrupt.status_code == 422 and corrupt.json()["detail"][0]["msg_vi"] == "Không đọc được tệp XLSX"
