@@ -265,3 +265,20 @@ def test_fee_rates_start_on_the_first_of_a_month(client, tree, auth):
     response = client.put("/members/api/fees/rules/2026-07-15", headers=auth("province", tree.province), json={
         "insured_rate_percent": 1, "pension_rate_percent": 0.5, "student_flat_vnd": 5000})
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "effective_from"
+
+
+def test_the_quota_counts_all_subordinate_cells_of_one_grassroots_committee_together(client, tree, engine, auth):
+    from ..conftest import create_org
+    grassroots = create_org(engine, "Đảng bộ Sở Tài chính", "grassroots_committee", tree.committee)
+    cell_a = create_org(engine, "Chi bộ Phòng Ngân sách", "subordinate_cell", grassroots)
+    cell_b = create_org(engine, "Chi bộ Phòng Tin học", "subordinate_cell", grassroots)
+    headers = auth("committee", tree.committee)
+    elsewhere = grade(client, auth("secretary", tree.cell), tree.member, 91)  # another grassroots organization
+    assert elsewhere.json()["warnings"]  # its own pool: no one rated good there
+    for i in range(5):
+        assert grade(client, headers, add_member(engine, cell_a, f"A {i}", f"02518500030{i}"), 75).json()["warnings"] == []
+    first = grade(client, headers, add_member(engine, cell_b, "B 1", "025185000401"), 91)
+    second = grade(client, headers, add_member(engine, cell_b, "B 2", "025185000402"), 91)
+    # 5 good allow 1 excellent, counted across both cells and not with the other grassroots cell's excellent
+    assert first.json()["warnings"] == []
+    assert "Vượt tỷ lệ" in second.json()["warnings"][0]["msg_vi"]
