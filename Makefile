@@ -26,6 +26,7 @@ test: install  ## the whole suite, PostgreSQL tier included (ARGS="-x -k roster"
 
 bench: install
 	$(BIN)/python -m bench $(ARGS)
+	$(BIN)/python -m bench.hr_import  # 100,000-row HR import (members README)
 
 constraints:  ## re-pin every transitive version after changing requirements*.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

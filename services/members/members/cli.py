@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from members import demo, models, usecases
+from members import demo, hr_cli, models, usecases
 from members.accounts import NewUser, create_user
 from members.bootstrap import SERVICE_DIR
 from members.config import Settings
@@ -116,6 +116,8 @@ def migrate_command(database_url: Optional[str] = DatabaseUrl) -> None:
     _engine(database_url).dispose()
     typer.echo("OK")
 
+
+app.add_typer(hr_cli.app, name="hr")  # HR-system import (hr_cli.py)
 
 if __name__ == "__main__":
     app()

@@ -13,3 +13,4 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite:///var/members.db"
     # Admission age (Charter guidance: 18). A parameter because rules change.
     min_admission_age: int = 18
+    hr_mapping_path: str | None = None  # the HR export column mapping (JSON); None = members/hr_mapping.json

@@ -1,11 +1,10 @@
-"""Durable consumers of the members service. None yet: inbound HR data comes
-with a later issue (it will use ConsumerSpec("members-hr-import-v1", ...) and
-the inbox table already in the schema)."""
+"""Durable consumers of the members service: members-hr-v1 (hr.employee.changed, see hr_subscribers.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from members.hr_subscribers import HR, hr_handler
 from shared.service import Runtime
 from shared.subjects import ConsumerSpec
 
-CONSUMERS: list[tuple[ConsumerSpec, Callable[[Runtime], object]]] = []
+CONSUMERS: list[tuple[ConsumerSpec, Callable[[Runtime], object]]] = [(HR, hr_handler)]
