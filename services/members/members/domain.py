@@ -81,6 +81,11 @@ class NewMember:
     cccd: str | None = None
     phone: str | None = None
     id: uuid.UUID | None = None
+    # 0002: the official profile (PROFILE_TEXT_FIELDS values) and the admission record
+    details: dict | None = None
+    admission_decision_date: date | None = None
+    admission_ceremony_date: date | None = None
+    official_date: date | None = None
 
 
 def age_on(born: date, day: date) -> int:
@@ -155,11 +160,33 @@ def register(cmd: NewMember, cell: OrgRef, *, today: date, actor: str | None,
         problems.insert(0, Problem("status", "Trạng thái đảng viên không hợp lệ", "Unknown member status"))
     if cmd.sex not in ("male", "female"):
         problems.insert(0, Problem("sex", "Giới tính không hợp lệ", "Unknown sex"))
+    problems += record_date_problems(cmd, today)
     if problems:
         raise RuleError(*problems)
+    profile = statistical_profile({**(cmd.details or {}), "sex": cmd.sex, "date_of_birth": cmd.date_of_birth},
+                                  cmd.admission_decision_date)
     return MemberRegistered(member_id=cmd.id or uuid.uuid4(), organization_id=cell.id,
                             full_name=" ".join(cmd.full_name.split()), sex=cmd.sex, date_of_birth=cmd.date_of_birth,
-                            status=cmd.status, effective_from=cmd.effective_from, actor=actor)
+                            status=cmd.status, profile=profile, effective_from=cmd.effective_from, actor=actor)
+
+
+def record_date_problems(cmd: NewMember, today: date, probation_months: int = 12) -> list[Problem]:
+    """An existing member's record: decision ≤ ceremony ≤ official date − probation; none in the future."""
+    problems: list[Problem] = []
+    for field in ("admission_decision_date", "admission_ceremony_date", "official_date"):
+        if getattr(cmd, field) is not None and getattr(cmd, field) > today:
+            problems += _not_future(field, getattr(cmd, field), today)
+    decision, ceremony, official = cmd.admission_decision_date, cmd.admission_ceremony_date, cmd.official_date
+    if decision and ceremony and ceremony < decision:
+        problems.append(Problem("admission_ceremony_date", "Lễ kết nạp không được trước ngày quyết định",
+                                "The admission ceremony cannot precede the decision"))
+    if official and cmd.status != "official":
+        problems.append(Problem("official_date", "Đảng viên dự bị chưa có ngày chính thức",
+                                "A probationary member has no official date"))
+    elif official and ceremony and official < add_months(ceremony, probation_months):
+        problems.append(Problem("official_date", f"Ngày chính thức phải sau lễ kết nạp {probation_months} tháng",
+                                f"The official date comes {probation_months} months after the ceremony"))
+    return problems
 
 
 # ---------------------------------------------------------------------------

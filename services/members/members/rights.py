@@ -28,3 +28,6 @@ def authorize(session: Session, principal: Principal | None, org_id: uuid.UUID |
     if org_id is None:  # a new root sits outside everybody's subtree
         raise Forbidden()
     ensure_in_subtree(principal, queries.lineage(session, org_id, today or date.today()))
+# Decisions of a committee (admission, official status, transfers, cards, badges, removal, expulsion, exit,
+# readmission); a cell secretary records profiles, exemptions, temporary transfers and deaths.
+DECISION_MAKERS = ("province", "committee")
