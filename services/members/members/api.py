@@ -11,6 +11,7 @@ from members import schemas, usecases
 from members.domain import Admission, NewMember, NewOrganization, Readmission
 from members.schemas import (MemberCreate, MemberPublic, MembersPublic, OrganizationCreate, OrganizationPublic,
                              OrganizationsPublic, member_public, organization_public)
+from shared import clock
 from shared.auth import CurrentPrincipal
 from shared.uow import UnitOfWork
 
@@ -118,7 +119,7 @@ def organization_on(org_id: uuid.UUID, on: date, principal: CurrentPrincipal,
 def structure_warnings(org_id: uuid.UUID, principal: CurrentPrincipal, on: date | None = None,
                        uow: UnitOfWork = Depends(get_uow)) -> schemas.StructureWarningsPublic:
     """domain.md §5 structure rules for every organization of the subtree, as warnings."""
-    on = on or date.today()
+    on = on or clock.today()
     items = [schemas.StructureWarningPublic(organization_id=w.organization_id, rule=w.rule,
                                             official_members=w.official_members, msg_vi=w.vi, msg_en=w.en)
              for w in usecases.structure_warnings(uow, org_id, principal, on)]
@@ -129,7 +130,7 @@ def structure_warnings(org_id: uuid.UUID, principal: CurrentPrincipal, on: date 
 def probation_due(org_id: uuid.UUID, principal: CurrentPrincipal,
                   uow: UnitOfWork = Depends(get_uow)) -> schemas.ProbationDueList:
     """Probationary members of the subtree: when they are due, the decision deadline, overdue flags."""
-    today = date.today()
+    today = clock.today()
     items = [schemas.ProbationDuePublic(member_id=m.id, full_name=m.full_name, organization_id=s.organization_id,
                                         ceremony_date=s.admission_ceremony_date, due_on=d.due_on,
                                         decide_by=d.decide_by, due=d.due_on <= today, overdue=d.overdue)

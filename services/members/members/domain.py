@@ -359,7 +359,8 @@ def reclassify_organization(org: OrgState, kind: str, sector: str, cluster: str 
 
 def move_organization(org: OrgState, new_parent: OrgRef, effective_from: date, *, under_itself: bool,
                       actor: str | None):
-    """Place the organization (with its subtree) under ``new_parent``; ``under_itself`` when the target is in its subtree."""
+    """Place the organization (with its subtree) under ``new_parent``;
+    ``under_itself`` when the target lies in its own subtree."""
     problems = _in_force_problems(org, effective_from)
     if under_itself:
         problems.append(Problem("parent_id", "Không thể chuyển tổ chức vào dưới chính nó hoặc tổ chức trực thuộc nó",
@@ -396,7 +397,8 @@ def dissolve_organization(org: OrgState, effective_from: date, *, merged_into: O
                                     "An organization cannot be merged into itself"))
         elif merged_into.dissolved_on is not None and effective_from >= merged_into.dissolved_on \
                 or effective_from < merged_into.created_on:
-            problems.append(Problem("merged_into_id", "Tổ chức nhận hợp nhất chưa tồn tại hoặc đã giải thể vào ngày này",
+            problems.append(Problem("merged_into_id",
+                                    "Tổ chức nhận hợp nhất chưa tồn tại hoặc đã giải thể vào ngày này",
                                     "The organization merged into does not exist on this date"))
         else:
             if org.member_count and merged_into.kind not in CELL_KINDS:
@@ -430,7 +432,8 @@ def structure_warnings(org_id: uuid.UUID, kind: str, official: int, rules: Lifec
     out: list[StructureWarning] = []
     if kind in GRASSROOTS_KINDS and official < rules.grassroots_min_official:
         out.append(StructureWarning(org_id, "grassroots_min_official", official,
-                                    f"Tổ chức cơ sở đảng cần ít nhất {rules.grassroots_min_official} đảng viên chính thức",
+                                    f"Tổ chức cơ sở đảng cần ít nhất {rules.grassroots_min_official} "
+                                    "đảng viên chính thức",
                                     f"A grassroots organization needs at least {rules.grassroots_min_official} "
                                     "official members"))
     if kind == "grassroots_committee" and official < rules.grassroots_committee_min_official:
@@ -623,7 +626,8 @@ def _cell_problems(field: str, cell: OrgRef | None, on: date) -> list[Problem]:
     if cell.dissolved_on is not None and on >= cell.dissolved_on:
         return [Problem(field, "Tổ chức này đã giải thể vào ngày này", "This organization is dissolved on this date")]
     if on < cell.created_on:
-        return [Problem(field, "Tổ chức này chưa tồn tại vào ngày này", "This organization does not exist yet on this date")]
+        return [Problem(field, "Tổ chức này chưa tồn tại vào ngày này",
+                        "This organization does not exist yet on this date")]
     return []
 
 
@@ -780,7 +784,8 @@ def refuse_official(state: MemberState, decision_date: date, *, today: date, act
 
 def _after_placement(field: str, state: MemberState, day: date) -> list[Problem]:
     if state.placed_from and day < state.placed_from:
-        return [Problem(field, f"Ngày không được trước ngày sinh hoạt tại chi bộ hiện tại ({state.placed_from:%d/%m/%Y})",
+        return [Problem(field, "Ngày không được trước ngày sinh hoạt tại chi bộ hiện tại "
+                               f"({state.placed_from:%d/%m/%Y})",
                         f"The date cannot precede the current placement ({state.placed_from})")]
     return []
 
@@ -829,7 +834,8 @@ def presentation_deadline(letter_issued_on: date, rules: LifecycleRules) -> date
 
 
 def receive_transfer(state: MemberState, target: OrgRef | None, letter_issued_on: date, received_on: date,
-                     rules: LifecycleRules, *, today: date, actor: str | None) -> tuple[MemberTransferred, list[Problem]]:
+                     rules: LifecycleRules, *, today: date,
+                     actor: str | None) -> tuple[MemberTransferred, list[Problem]]:
     """The receiving cell took the letter: the member moves from this date. Late presentation is a warning."""
     require_state(state, "receive_transfer")
     problems = _not_future("received_on", received_on, today)
@@ -912,7 +918,8 @@ def temporary_transfer(state: MemberState, host: OrgRef | None, host_given: bool
 def end_temporary_transfer(state: MemberState, on: date, *, actor: str | None) -> MemberTemporaryTransferEnded:
     require_state(state, "end_temporary_transfer")
     if state.temporary_from is None:
-        raise RuleError(Problem("status", "Đảng viên không sinh hoạt tạm thời", "The member is not on a temporary transfer"))
+        raise RuleError(Problem("status", "Đảng viên không sinh hoạt tạm thời",
+                                "The member is not on a temporary transfer"))
     if on < state.temporary_from:
         raise RuleError(Problem("effective_from", "Ngày kết thúc không được trước ngày bắt đầu",
                                 "The end cannot precede the start"))
@@ -990,10 +997,11 @@ def award_badge(state: MemberState, years: int, awarded_on: date, serious_illnes
         reached = milestone_date(state.party_age_start, state.gaps, years)
         earliest = add_months(reached, -rules.early_months(years)) if serious_illness else reached
         if awarded_on < earliest:
-            problems.append(Problem("years", f"Chưa đủ {years} năm tuổi đảng (đủ vào ngày {reached:%d/%m/%Y}"
-                                             f"{'; sớm nhất ' + format(earliest, '%d/%m/%Y') if serious_illness else ''})",
-                                    f"Party age of {years} years not reached (on {reached}"
-                                    f"{'; earliest ' + str(earliest) if serious_illness else ''})"))
+            early_vi = f"; sớm nhất {earliest:%d/%m/%Y}" if serious_illness else ""
+            early_en = f"; earliest {earliest}" if serious_illness else ""
+            problems.append(Problem("years",
+                                    f"Chưa đủ {years} năm tuổi đảng (đủ vào ngày {reached:%d/%m/%Y}{early_vi})",
+                                    f"Party age of {years} years not reached (on {reached}{early_en})"))
     if problems:
         raise RuleError(*problems)
     return BadgeAwarded(member_id=state.id, organization_id=state.organization_id, years=years,
@@ -1015,7 +1023,8 @@ def exempt(state: MemberState, on: date, reason: str | None, *, today: date, act
 def end_exemption(state: MemberState, on: date, *, today: date, actor: str | None) -> MemberExemptionEnded:
     require_state(state, "end_exemption")
     if state.exempt_since is None:
-        raise RuleError(Problem("status", "Đảng viên không được miễn công tác và sinh hoạt", "The member is not exempt"))
+        raise RuleError(Problem("status", "Đảng viên không được miễn công tác và sinh hoạt",
+                                "The member is not exempt"))
     problems = _not_future("effective_from", on, today)
     if on <= state.exempt_since:
         problems.append(Problem("effective_from", "Ngày kết thúc phải sau ngày bắt đầu miễn",

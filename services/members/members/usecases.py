@@ -17,6 +17,7 @@ from members.domain import NewMember, NewOrganization, OrgRef, RuleError, new_or
 from members.models import (Member, MemberBadge, MemberExemption, MemberGap, MemberPlacement, MemberTransfer,
                             Organization, OrganizationParent, OrganizationVersion)
 from members.rights import DECISION_MAKERS, MEMBER_WRITERS, ORGANIZATION_WRITERS, authorize, require_role
+from shared import clock
 from shared.auth import Principal
 from shared.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 from shared.events import Event, MemberRegistered, MemberTransferred, OrganizationCreated
@@ -76,7 +77,7 @@ def _store_organization(session, event: OrganizationCreated) -> Organization:
 def register_member(uow: UnitOfWork, cmd: NewMember, principal: Principal | None, *, min_age: int = 18,
                     today: date | None = None) -> tuple[Member, MemberPlacement]:
     """Register a member in a cell (in the caller's subtree) and publish MemberRegistered."""
-    today = today or date.today()
+    today = today or clock.today()
     require_role(principal, MEMBER_WRITERS)
     with uow:
         cell = _existing(uow.session, cmd.organization_id, "organization_id")
@@ -141,7 +142,7 @@ def _detached(uow: UnitOfWork, result: T) -> T:
 
 def organization_detail(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal,
                         today: date | None = None) -> tuple[Organization, uuid.UUID | None, int]:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         if uow.session.get(Organization, org_id) is None:
             raise NotFound("Không tìm thấy tổ chức", "Organization not found")
@@ -151,14 +152,14 @@ def organization_detail(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal
 
 def organizations_in_scope(uow: UnitOfWork, principal: Principal, today: date | None = None):
     """The caller's subtree (their organization first), each with parent and member count."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         return _detached(uow, queries.organizations(uow.session, queries.subtree(uow.session, principal.org_id, today),
                                                     today))
 
 
 def members_in(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date | None = None):
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         if uow.session.get(Organization, org_id) is None:
             raise ValidationFailed.of("organization_id", "Không tìm thấy tổ chức này", "No such organization")
@@ -246,7 +247,7 @@ def _org_outcome(uow: UnitOfWork, principal, org: Organization, action: str, bef
 def rename_organization(uow: UnitOfWork, org_id: uuid.UUID, name: str, effective_from: date,
                         principal: Principal | None, today: date | None = None) -> Outcome:
     """A new name from a date; the old one stays in the history."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         state = _org_for_change(uow, org_id, principal, effective_from, today)
         event = _rule_call(domain.rename_organization, state, name, effective_from, actor=_actor(principal))
@@ -258,7 +259,7 @@ def rename_organization(uow: UnitOfWork, org_id: uuid.UUID, name: str, effective
 
 def reclassify_organization(uow: UnitOfWork, org_id: uuid.UUID, kind: str, sector: str, cluster: str | None,
                             effective_from: date, principal: Principal | None, today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         state = _org_for_change(uow, org_id, principal, effective_from, today)
         event = _rule_call(domain.reclassify_organization, state, kind, sector, cluster, effective_from,
@@ -288,7 +289,7 @@ def _move(session, state: domain.OrgState, parent: OrgRef, on: date, actor: str)
 def move_organization(uow: UnitOfWork, org_id: uuid.UUID, parent_id: uuid.UUID, effective_from: date,
                       principal: Principal | None, today: date | None = None) -> Outcome:
     """Place an organization (and its subtree) under another parent from a date."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         state = _org_for_change(uow, org_id, principal, effective_from, today)
         parent = _existing(uow.session, parent_id, "parent_id")
@@ -308,7 +309,7 @@ def dissolve_organization(uow: UnitOfWork, org_id: uuid.UUID, effective_from: da
                           merged_into_id: uuid.UUID | None = None, today: date | None = None) -> Outcome:
     """Dissolve from a date. With ``merged_into_id`` it is a merge: its children move under the other
     organization and its members are transferred there on the same date (one event each)."""
-    today = today or date.today()
+    today = today or clock.today()
     actor = _actor(principal)
     with uow:
         state = _org_for_change(uow, org_id, principal, effective_from, today)
@@ -361,7 +362,7 @@ class OrgOnDate:
 def organization_on(uow: UnitOfWork, org_id: uuid.UUID, on: date, principal: Principal,
                     today: date | None = None) -> OrgOnDate:
     """Which name, classification and parent an organization had on a date."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         org = uow.session.get(Organization, org_id)
         if org is None:
@@ -378,7 +379,7 @@ def structure_warnings(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal,
                        today: date | None = None) -> list[domain.StructureWarning]:
     """domain.md §5 checks for every organization of the subtree on a date (grassroots committees
     count the official members of their whole subtree)."""
-    today = today or date.today()
+    today = today or clock.today()
     on = on or today
     with uow:
         if uow.session.get(Organization, org_id) is None:
@@ -451,7 +452,7 @@ def update_profile(uow: UnitOfWork, member_id: uuid.UUID, changes: dict, princip
                    effective_from: date | None = None, today: date | None = None) -> Outcome:
     """Correct or update the record; kept with who, when, before and after. A change in a field reports
     count by publishes MemberProfileChanged."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, MEMBER_WRITERS, today)
         _rule_call(domain.require_state, state, "update_profile")
@@ -481,7 +482,7 @@ def _new_member_row(event_id: uuid.UUID, values: dict, details: dict | None, sta
 def admit_member(uow: UnitOfWork, cmd: domain.Admission, principal: Principal | None,
                  today: date | None = None) -> Outcome:
     """Admission: a new probationary member from the ceremony date (MemberAdmitted)."""
-    today = today or date.today()
+    today = today or clock.today()
     require_role(principal, DECISION_MAKERS)
     with uow:
         cell = queries.org_ref(uow.session, cmd.organization_id)
@@ -507,7 +508,7 @@ def admit_member(uow: UnitOfWork, cmd: domain.Admission, principal: Principal | 
 
 def make_official(uow: UnitOfWork, member_id: uuid.UUID, decision_date: date, principal: Principal | None,
                   today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         rules = rulebook.rules_on(decision_date)
@@ -532,7 +533,7 @@ def _leave_rolls(session, member: Member, reason: str, cause: str | None, on: da
 def refuse_official(uow: UnitOfWork, member_id: uuid.UUID, decision_date: date, principal: Principal | None,
                     today: date | None = None) -> Outcome:
     """Probation not recognised: the name is removed (MembershipEnded reason probation_not_recognized)."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         event = _rule_call(domain.refuse_official, state, decision_date, today=today, actor=_actor(principal))
@@ -545,7 +546,7 @@ def end_membership(uow: UnitOfWork, member_id: uuid.UUID, reason: str, effective
                    principal: Principal | None, decision_date: date | None = None, cause: str | None = None,
                    today: date | None = None) -> Outcome:
     """Removal (xóa tên), expulsion, voluntary exit (committee decisions) or death (the cell records it)."""
-    today = today or date.today()
+    today = today or clock.today()
     writers = MEMBER_WRITERS if reason == "deceased" else DECISION_MAKERS
     with uow:
         member, state = _load_member(uow, member_id, principal, writers, today)
@@ -559,7 +560,7 @@ def end_membership(uow: UnitOfWork, member_id: uuid.UUID, reason: str, effective
 def readmit_member(uow: UnitOfWork, member_id: uuid.UUID, cmd: domain.Readmission, principal: Principal | None,
                    today: date | None = None) -> Outcome:
     """Readmission with a new probation; the gap since leaving stays out of party age."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         cell = queries.org_ref(uow.session, cmd.organization_id)
@@ -586,7 +587,7 @@ def issue_transfer(uow: UnitOfWork, member_id: uuid.UUID, letter_issued_on: date
                    moved_on: date | None = None, today: date | None = None) -> Outcome:
     """Issue the transfer letter. Within the province it waits for the receiving cell; out of it the
     member leaves the rolls now (MemberTransferred without a target)."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         target = queries.org_ref(uow.session, to_organization_id) if to_organization_id else None
@@ -613,7 +614,7 @@ def issue_transfer(uow: UnitOfWork, member_id: uuid.UUID, letter_issued_on: date
 def receive_transfer(uow: UnitOfWork, member_id: uuid.UUID, received_on: date, principal: Principal | None,
                      today: date | None = None) -> Outcome:
     """The receiving cell took the letter: the member moves from that day (MemberTransferred)."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         require_role(principal, DECISION_MAKERS)
         member = uow.session.get(Member, member_id)
@@ -644,7 +645,7 @@ def receive_transfer(uow: UnitOfWork, member_id: uuid.UUID, received_on: date, p
 def receive_transfer_in(uow: UnitOfWork, cmd: NewMember, origin: str, principal: Principal | None,
                         today: date | None = None) -> Outcome:
     """A member transferred in from outside the province: the record is created (MemberTransferReceived)."""
-    today = today or date.today()
+    today = today or clock.today()
     require_role(principal, DECISION_MAKERS)
     with uow:
         cell = _existing(uow.session, cmd.organization_id, "organization_id")
@@ -670,7 +671,7 @@ def receive_transfer_in(uow: UnitOfWork, cmd: NewMember, origin: str, principal:
 def temporary_transfer(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, until: date,
                        principal: Principal | None, *, host_organization_id: uuid.UUID | None = None,
                        host_name: str | None = None, study: bool = False, today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, MEMBER_WRITERS, today)
         host = queries.org_ref(uow.session, host_organization_id) if host_organization_id else None
@@ -688,7 +689,7 @@ def temporary_transfer(uow: UnitOfWork, member_id: uuid.UUID, effective_from: da
 
 def end_temporary_transfer(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, principal: Principal | None,
                            today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, MEMBER_WRITERS, today)
         event = _rule_call(domain.end_temporary_transfer, state, effective_from, actor=_actor(principal))
@@ -704,7 +705,7 @@ def end_temporary_transfer(uow: UnitOfWork, member_id: uuid.UUID, effective_from
 
 def issue_party_card(uow: UnitOfWork, member_id: uuid.UUID, card_number: str, issued_on: date,
                      principal: Principal | None, replacement: bool = False, today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         event = _rule_call(domain.issue_card, state, card_number, issued_on, replacement, today=today,
@@ -722,7 +723,7 @@ def issue_party_card(uow: UnitOfWork, member_id: uuid.UUID, card_number: str, is
 
 def award_badge(uow: UnitOfWork, member_id: uuid.UUID, years: int, awarded_on: date, principal: Principal | None,
                 serious_illness: bool = False, today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, DECISION_MAKERS, today)
         rules = rulebook.rules_on(awarded_on)
@@ -740,7 +741,7 @@ def award_badge(uow: UnitOfWork, member_id: uuid.UUID, years: int, awarded_on: d
 def exempt_member(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, principal: Principal | None,
                   reason: str | None = None, today: date | None = None) -> Outcome:
     """Exemption from work and meetings: out of attendance denominators from this date."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, MEMBER_WRITERS, today)
         event = _rule_call(domain.exempt, state, effective_from, reason, today=today, actor=_actor(principal))
@@ -753,7 +754,7 @@ def exempt_member(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, p
 
 def end_exemption(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, principal: Principal | None,
                   today: date | None = None) -> Outcome:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, MEMBER_WRITERS, today)
         event = _rule_call(domain.end_exemption, state, effective_from, today=today, actor=_actor(principal))
@@ -778,7 +779,7 @@ class MemberView:
 
 
 def member_detail(uow: UnitOfWork, member_id: uuid.UUID, principal: Principal, today: date | None = None) -> MemberView:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         member, state = _load_member(uow, member_id, principal, (), today)
         age = domain.party_age(state.party_age_start, state.gaps, today) if state.party_age_start else None
@@ -788,7 +789,7 @@ def member_detail(uow: UnitOfWork, member_id: uuid.UUID, principal: Principal, t
 def member_organization_on(uow: UnitOfWork, member_id: uuid.UUID, on: date, principal: Principal,
                            today: date | None = None) -> tuple[uuid.UUID | None, list]:
     """Which organization the member belonged to on a date, with the whole placement history."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         _load_member(uow, member_id, principal, (), today)
         return _detached(uow, (queries.organization_of_member_on(uow.session, member_id, on),
@@ -796,7 +797,7 @@ def member_organization_on(uow: UnitOfWork, member_id: uuid.UUID, on: date, prin
 
 
 def member_history(uow: UnitOfWork, member_id: uuid.UUID, principal: Principal, today: date | None = None) -> list:
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         _load_member(uow, member_id, principal, (), today)
         return _detached(uow, audit.history(uow.session, "member", member_id))
@@ -810,7 +811,7 @@ def _scope(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date
 
 def probation_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date | None = None):
     """Probationary members of the subtree with the day they are due and the decision deadline."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         _scope(uow, org_id, principal, today)
         rules = rulebook.rules_on(today)
@@ -824,7 +825,7 @@ def probation_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal,
 
 def badges_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date | None = None):
     """Official members of the subtree who reach a badge by the next award date (or may get it early)."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         _scope(uow, org_id, principal, today)
         rules = rulebook.rules_on(today)
@@ -840,7 +841,7 @@ def badges_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, to
 
 def pending_transfer_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date | None = None):
     """Transfer letters issued and not yet received, with the 30-working-day presentation deadline."""
-    today = today or date.today()
+    today = today or clock.today()
     with uow:
         _scope(uow, org_id, principal, today)
         rules = rulebook.rules_on(today)

@@ -8,10 +8,11 @@ import pytest
 
 from members import models, usecases
 from members.domain import NewMember, NewOrganization, add_months
+from shared import clock
 from shared.auth import Principal
 from shared.uow import UnitOfWork
 
-T = date.today()
+T = clock.today()
 DAY = timedelta(days=1)
 
 
@@ -33,7 +34,8 @@ def problem(response, field: str) -> dict:
 
 
 def test_an_admission_over_http_stores_the_profile_and_returns_the_event(client, engine, tree, auth):
-    response = client.post("/members/api/admissions", json=admission(tree.cell), headers=auth("committee", tree.committee))
+    response = client.post("/members/api/admissions", json=admission(tree.cell),
+                           headers=auth("committee", tree.committee))
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["events"] == ["members.member.admitted"] and body["member"]["status"] == "probationary"
@@ -65,7 +67,8 @@ def test_a_transfer_to_a_dissolved_organization_is_a_422_on_the_target(client, e
         parent_id=tree.other_committee), None).id
     usecases.dissolve_organization(UnitOfWork(engine, models.outbox), gone, date(2026, 2, 1), None)
     before = rows(engine)
-    response = client.post(f"/members/api/members/{tree.member}/transfer-letter", headers=auth("province", tree.province),
+    response = client.post(f"/members/api/members/{tree.member}/transfer-letter",
+                           headers=auth("province", tree.province),
                            json={"to_organization_id": str(gone), "letter_issued_on": str(T)})
     assert "giải thể" in problem(response, "to_organization_id")["msg_vi"]
     assert rows(engine) == before
@@ -83,7 +86,8 @@ def test_a_profile_edit_with_a_bad_cccd_or_future_birth_date_changes_nothing(cli
     assert ok.status_code == 200 and ok.json()["events"] == ["members.member.profile_changed"]
     history = client.get(f"/members/api/members/{tree.member}/history", headers=auth("secretary", tree.cell)).json()
     assert history["items"][-1]["before"] == {"religion": None}
-    assert history["items"][-1]["after"] == {"religion": "Phật giáo"} and history["items"][-1]["actor"] == "test-secretary"
+    assert history["items"][-1]["after"] == {"religion": "Phật giáo"}
+    assert history["items"][-1]["actor"] == "test-secretary"
 
 
 def test_a_command_invalid_in_the_members_state_says_why(client, engine, tree, auth, rows):
@@ -117,7 +121,8 @@ def test_a_secretary_cannot_take_committee_decisions(client, engine, tree, auth,
 
 
 @pytest.mark.parametrize("path", [
-    "/members/api/members/{m}", "/members/api/members/{m}/history", "/members/api/members/{m}/organization?on=2026-02-01",
+    "/members/api/members/{m}", "/members/api/members/{m}/history",
+    "/members/api/members/{m}/organization?on=2026-02-01",
     "/members/api/organizations/{c}/on?on=2026-02-01", "/members/api/organizations/{c}/structure-warnings",
     "/members/api/organizations/{c}/probation-due", "/members/api/organizations/{c}/badges-due",
     "/members/api/organizations/{c}/transfers-pending",

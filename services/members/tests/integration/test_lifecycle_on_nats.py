@@ -12,9 +12,10 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js.errors import NotFoundError
 
 from members.bootstrap import create_app
+from shared import clock
 from shared.subjects import MEMBER_ADMITTED, MEMBERS_STREAM, MEMBERSHIP_ENDED
 
-T = date.today()
+T = clock.today()
 
 
 async def collect(nats_url: str, subjects: list[str], wanted: int, timeout: float = 20.0) -> list:

@@ -188,8 +188,9 @@ def test_a_transfer_out_of_the_province_leaves_at_once_with_its_destination():
     (date(2028, 2, 2), True, False),
 ])
 def test_a_temporary_transfer_lasts_three_months_to_under_a_year(until, study, ok):
-    call = lambda: domain.temporary_transfer(state(), OTHER_CELL, True, None, date(2026, 2, 1), until, study,  # noqa: E731
-                                             RULES, actor="t")
+    def call():
+        return domain.temporary_transfer(state(), OTHER_CELL, True, None, date(2026, 2, 1), until, study, RULES,
+                                         actor="t")
     if ok:
         event = call()
         assert event.host_organization_id == OTHER_CELL.id and event.home_organization_id == CELL.id
