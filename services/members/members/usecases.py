@@ -389,14 +389,19 @@ def structure_warnings(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal,
         counts = queries.official_counts(uow.session, ids, on)
         kinds = {o.id: (queries.org_values_on(uow.session, o, on)["kind"], o) for o in
                  uow.session.exec(select(Organization).where(Organization.id.in_(ids))).all()}
+        children: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for child, parent in queries.parent_map(uow.session, on).items():
+            children.setdefault(parent, []).append(child)
+        totals: dict[uuid.UUID, int] = {}
+        for org in reversed(ids):  # breadth-first order reversed: children before their parents
+            totals[org] = counts.get(org, 0) + sum(totals.get(c, 0) for c in children.get(org, ()))
         rules = rulebook.rules_on(on)
         out: list[domain.StructureWarning] = []
         for org in ids:
             kind, row = kinds[org]
             if row.created_on > on or (row.dissolved_on and row.dissolved_on <= on):
                 continue
-            total = sum(counts.get(i, 0) for i in queries.subtree(uow.session, org, on)) \
-                if kind == "grassroots_committee" else counts.get(org, 0)
+            total = totals[org] if kind == "grassroots_committee" else counts.get(org, 0)
             out += domain.structure_warnings(org, kind, total, rules)
         return out
 

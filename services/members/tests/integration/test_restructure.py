@@ -161,3 +161,23 @@ def test_structure_warnings_follow_the_official_counts_of_the_subtree(engine, bl
         member(engine, bloc["finance"], n)
     warnings = usecases.structure_warnings(uow(engine), bloc["bloc"], staff, TODAY, today=TODAY)
     assert (bloc["finance"], "grassroots_min_official") not in {(w.organization_id, w.rule) for w in warnings}
+
+
+def test_a_reclassification_publishes_its_event_and_is_answered_by_date(engine, bloc):
+    staff = Principal("tinhuy", "province", bloc["province"])
+    seq = last_seq(engine)
+    outcome = usecases.reclassify_organization(uow(engine), bloc["finance"], "grassroots_cell", "public_service",
+                                               "Cụm 2", RESTRUCTURE, staff, today=TODAY)
+    assert [e.subject for e in outcome.events] == subjects_since(engine, seq) == ["members.organization.reclassified"]
+    on = lambda day: usecases.organization_on(uow(engine), bloc["finance"], day, staff, today=TODAY)  # noqa: E731
+    assert (on(DAY_BEFORE).sector, on(DAY_BEFORE).cluster) == ("administrative", None)
+    assert (on(RESTRUCTURE).sector, on(RESTRUCTURE).cluster) == ("public_service", "Cụm 2")
+    with pytest.raises(ValidationFailed) as err:  # a cell with a member cannot become a committee
+        usecases.reclassify_organization(uow(engine), bloc["finance"], "grassroots_committee", "public_service",
+                                         "Cụm 2", date(2025, 2, 20), staff, today=TODAY)
+    assert err.value.problems[0].field == "kind"
+    outcome = usecases.rename_organization(uow(engine), bloc["finance"], "Chi bộ Sở Tài chính tỉnh", date(2025, 2, 20),
+                                           staff, today=TODAY)
+    assert [e.subject for e in outcome.events] == ["members.organization.renamed"]
+    assert on(date(2025, 2, 20)).name == "Chi bộ Sở Tài chính tỉnh" and on(RESTRUCTURE).name == "Chi bộ Sở Tài chính"
+    assert on(date(2025, 2, 20)).sector == "public_service"  # the rename kept the classification of its day
