@@ -775,6 +775,9 @@ def end_exemption(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, p
 
 # --- reads: member page, history, due lists ----------------------------------
 
+# The member record is confidential (domain.md §7): staff read it, an ordinary member does not.
+RECORD_READERS = MEMBER_WRITERS
+
 @dataclass
 class MemberView:
     member: Member
@@ -786,7 +789,7 @@ class MemberView:
 def member_detail(uow: UnitOfWork, member_id: uuid.UUID, principal: Principal, today: date | None = None) -> MemberView:
     today = today or clock.today()
     with uow:
-        member, state = _load_member(uow, member_id, principal, (), today)
+        member, state = _load_member(uow, member_id, principal, RECORD_READERS, today)
         age = domain.party_age(state.party_age_start, state.gaps, today) if state.party_age_start else None
         return _detached(uow, MemberView(member, state, age, queries.placement_history(uow.session, member_id)))
 
@@ -796,7 +799,7 @@ def member_organization_on(uow: UnitOfWork, member_id: uuid.UUID, on: date, prin
     """Which organization the member belonged to on a date, with the whole placement history."""
     today = today or clock.today()
     with uow:
-        _load_member(uow, member_id, principal, (), today)
+        _load_member(uow, member_id, principal, RECORD_READERS, today)
         return _detached(uow, (queries.organization_of_member_on(uow.session, member_id, on),
                                queries.placement_history(uow.session, member_id)))
 
@@ -804,11 +807,12 @@ def member_organization_on(uow: UnitOfWork, member_id: uuid.UUID, on: date, prin
 def member_history(uow: UnitOfWork, member_id: uuid.UUID, principal: Principal, today: date | None = None) -> list:
     today = today or clock.today()
     with uow:
-        _load_member(uow, member_id, principal, (), today)
+        _load_member(uow, member_id, principal, RECORD_READERS, today)
         return _detached(uow, audit.history(uow.session, "member", member_id))
 
 
 def _scope(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, today: date) -> None:
+    require_role(principal, RECORD_READERS)
     if uow.session.get(Organization, org_id) is None:
         raise NotFound("Không tìm thấy tổ chức", "Organization not found")
     _authorize_org(uow.session, principal, org_id, (), today)

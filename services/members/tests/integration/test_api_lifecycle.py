@@ -170,3 +170,10 @@ def test_history_on_a_date_over_http(client, engine, tree, auth):
                           headers=auth("committee", tree.committee)).json()
     assert {(w["organization_id"], w["rule"]) for w in warnings["items"]} == {(str(tree.cell),
                                                                               "grassroots_min_official")}
+
+
+@pytest.mark.parametrize("path", [
+    "/members/api/members/{m}", "/members/api/members/{m}/history", "/members/api/organizations/{c}/probation-due",
+])
+def test_an_ordinary_member_cannot_read_the_confidential_records(client, tree, auth, path):
+    assert client.get(path.format(m=tree.member, c=tree.cell), headers=auth("member", tree.cell)).status_code == 403
