@@ -4,7 +4,7 @@ outbox in the same transaction."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -658,8 +658,17 @@ def receive_transfer_in(uow: UnitOfWork, cmd: NewMember, origin: str, principal:
         problems = domain.record_date_problems(cmd, today)
         if problems:
             raise _invalid(RuleError(*problems))
+        returning = uow.session.exec(select(Member).where(Member.cccd == cmd.cccd,
+                                                          Member.status == "transferred_out")).first() \
+            if cmd.cccd else None
+        if returning is not None:  # a member who left for another province comes back: same record, same id
+            cmd = replace(cmd, id=returning.id)
         event = _rule_call(domain.transfer_in, cmd, origin, cell, today=today, actor=_actor(principal),
-                           details=cmd.details, party_age_start=cmd.admission_decision_date)
+                           details=cmd.details,
+                           party_age_start=(returning.party_age_start if returning else None)
+                           or cmd.admission_decision_date)
+        if returning is not None:
+            return _return_to_province(uow, principal, returning, cmd, cell, event, origin)
         _ensure_unique(uow.session, cmd)
         member = _new_member_row(event.member_id, {"full_name": event.full_name, "sex": cmd.sex,
                                                    "date_of_birth": cmd.date_of_birth, "cccd": cmd.cccd,
@@ -671,6 +680,28 @@ def receive_transfer_in(uow: UnitOfWork, cmd: NewMember, origin: str, principal:
         uow.session.flush()
         uow.session.add(MemberPlacement(member_id=member.id, organization_id=cell.id, valid_from=cmd.effective_from))
         return _member_outcome(uow, principal, member, "transfer_received", {}, [event], extra={"origin": origin})
+
+
+def _return_to_province(uow: UnitOfWork, principal, member: Member, cmd: NewMember, cell: OrgRef, event,
+                        origin: str) -> Outcome:
+    """The record of a member who had transferred out is reopened: status, placement and any new profile data."""
+    last = queries.latest_placement(uow.session, member.id)
+    if last is not None and cmd.effective_from < (last.valid_to or last.valid_from):
+        raise ValidationFailed.of("effective_from", "Ngày chuyển đến không được trước ngày đã chuyển đi",
+                                  "The transfer in cannot precede the transfer out")
+    before = audit.snapshot(member)
+    member.status, member.full_name, member.phone = cmd.status, event.full_name, cmd.phone or member.phone
+    for name, value in (cmd.details or {}).items():
+        if name in domain.PROFILE_TEXT_FIELDS and value is not None:
+            setattr(member, name, value)
+    for name in ("admission_decision_date", "admission_ceremony_date", "official_date"):
+        if getattr(member, name) is None and getattr(cmd, name) is not None:
+            setattr(member, name, getattr(cmd, name))
+    member.party_age_start = member.party_age_start or cmd.admission_decision_date
+    uow.session.add(member)
+    uow.session.add(MemberPlacement(member_id=member.id, organization_id=cell.id, valid_from=cmd.effective_from))
+    return _member_outcome(uow, principal, member, "transfer_received", before, [event],
+                           extra={"origin": origin, "returned": True})
 
 
 def temporary_transfer(uow: UnitOfWork, member_id: uuid.UUID, effective_from: date, until: date,

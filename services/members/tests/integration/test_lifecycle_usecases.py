@@ -3,6 +3,7 @@ and exactly its event to the outbox; an invalid one changes nothing and says why
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -209,3 +210,22 @@ def test_a_secretary_records_but_does_not_decide_and_only_in_the_own_cell(engine
         usecases.issue_party_card(uow(engine), tree.member, "08123456", date(2026, 3, 1), outsider,
                                   today=date(2026, 3, 2))
     usecases.exempt_member(uow(engine), tree.member, date(2026, 3, 1), secretary, today=date(2026, 3, 2))
+
+
+def test_a_member_who_transferred_out_and_comes_back_keeps_the_same_record(engine, tree):
+    province = Principal("tinhuy", "province", tree.province)
+    usecases.issue_transfer(uow(engine), tree.member, date(2026, 3, 2), province, destination="Tỉnh ủy Yên Bái",
+                            today=date(2026, 3, 5))
+    back = NewMember(full_name="Nguyễn Thị Lan", sex="female", date_of_birth=date(1985, 3, 8), status="official",
+                     organization_id=tree.other_cell, effective_from=date(2026, 3, 1), cccd="025185000001")
+    with pytest.raises(ValidationFailed) as err:
+        usecases.receive_transfer_in(uow(engine), back, "Tỉnh ủy Yên Bái", province, today=date(2026, 9, 1))
+    assert err.value.problems[0].field == "effective_from"
+    outcome = usecases.receive_transfer_in(uow(engine), replace(back, effective_from=date(2026, 8, 1)),
+                                           "Tỉnh ủy Yên Bái", province, today=date(2026, 9, 1))
+    assert outcome.entity.id == tree.member and outcome.entity.status == "official"
+    (subject, payload), = last_events(engine, 1)
+    assert subject == "members.member.transfer_received" and payload["member_id"] == str(tree.member)
+    on = lambda day: usecases.member_organization_on(uow(engine), tree.member, day, province,  # noqa: E731
+                                                     today=date(2026, 9, 1))[0]
+    assert (on(date(2026, 3, 1)), on(date(2026, 5, 1)), on(date(2026, 8, 1))) == (tree.cell, None, tree.other_cell)
