@@ -160,24 +160,49 @@ def latest_placement(session: Session, member_id: uuid.UUID) -> MemberPlacement 
 
 def member_state(session: Session, member: Member):
     """The member as the lifecycle rules see it (MemberState)."""
-    placement = latest_placement(session, member.id)
-    transfers = session.exec(select(MemberTransfer).where(MemberTransfer.member_id == member.id,
-                                                          MemberTransfer.state.in_(("pending", "active")))).all()
-    temporary = next((t for t in transfers if t.kind == "temporary"), None)
-    badges = session.exec(select(MemberBadge.years).where(MemberBadge.member_id == member.id)).all()
-    gaps = session.exec(select(MemberGap).where(MemberGap.member_id == member.id).order_by(MemberGap.gap_from)).all()
-    return MemberState(
-        id=member.id, full_name=member.full_name, status=member.status,
-        organization_id=placement.organization_id if placement else None,
-        profile=statistical_profile(member_values(member), member.party_age_start),
-        placed_from=placement.valid_from if placement else None,
-        admission_decision_date=member.admission_decision_date,
-        admission_ceremony_date=member.admission_ceremony_date, official_date=member.official_date,
-        ended_on=member.ended_on, end_reason=member.end_reason, end_cause=member.end_cause,
-        readmissions=member.readmissions, exempt_since=member.exempt_since,
-        temporary_from=temporary.valid_from if temporary else None,
-        pending_transfer=any(t.kind == "official" for t in transfers), card_number=member.party_card_number,
-        badges=tuple(sorted(badges)), gaps=tuple((g.gap_from, g.gap_to) for g in gaps))
+    return member_states(session, [member])[member.id]
+
+
+def member_states(session: Session, members: list[Member]) -> dict[uuid.UUID, MemberState]:
+    """MemberState of many members in four queries (placements, open transfers, badges, gaps)."""
+    ids = [m.id for m in members]
+    placements: dict[uuid.UUID, list[MemberPlacement]] = defaultdict(list)
+    transfers: dict[uuid.UUID, list[MemberTransfer]] = defaultdict(list)
+    badges: dict[uuid.UUID, list[int]] = defaultdict(list)
+    gaps: dict[uuid.UUID, list[MemberGap]] = defaultdict(list)
+    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
+        for p in session.exec(select(MemberPlacement).where(MemberPlacement.member_id.in_(chunk))
+                              .order_by(MemberPlacement.valid_from, MemberPlacement.id)).all():
+            placements[p.member_id].append(p)
+        for t in session.exec(select(MemberTransfer).where(MemberTransfer.member_id.in_(chunk),
+                                                           MemberTransfer.state.in_(("pending", "active")))).all():
+            transfers[t.member_id].append(t)
+        for member_id, years in session.exec(select(MemberBadge.member_id, MemberBadge.years)
+                                             .where(MemberBadge.member_id.in_(chunk))).all():
+            badges[member_id].append(years)
+        for g in session.exec(select(MemberGap).where(MemberGap.member_id.in_(chunk))
+                              .order_by(MemberGap.gap_from)).all():
+            gaps[g.member_id].append(g)
+    out: dict[uuid.UUID, MemberState] = {}
+    for member in members:
+        history = placements[member.id]
+        open_ = [p for p in history if p.valid_to is None]
+        placement = (open_ or history or [None])[-1]
+        temporary = next((t for t in transfers[member.id] if t.kind == "temporary"), None)
+        out[member.id] = MemberState(
+            id=member.id, full_name=member.full_name, status=member.status,
+            organization_id=placement.organization_id if placement else None,
+            profile=statistical_profile(member_values(member), member.party_age_start),
+            placed_from=placement.valid_from if placement else None,
+            admission_decision_date=member.admission_decision_date,
+            admission_ceremony_date=member.admission_ceremony_date, official_date=member.official_date,
+            ended_on=member.ended_on, end_reason=member.end_reason, end_cause=member.end_cause,
+            readmissions=member.readmissions, exempt_since=member.exempt_since,
+            temporary_from=temporary.valid_from if temporary else None,
+            pending_transfer=any(t.kind == "official" for t in transfers[member.id]),
+            card_number=member.party_card_number, badges=tuple(sorted(badges[member.id])),
+            gaps=tuple((g.gap_from, g.gap_to) for g in gaps[member.id]))
+    return out
 
 
 def member_values(member: Member) -> dict:

@@ -856,8 +856,10 @@ def probation_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal,
         _scope(uow, org_id, principal, today)
         rules = rulebook.rules_on(today)
         out = []
-        for member in queries.members_in_subtree(uow.session, org_id, today, ("probationary",)):
-            state = queries.member_state(uow.session, member)
+        members = queries.members_in_subtree(uow.session, org_id, today, ("probationary",))
+        states = queries.member_states(uow.session, members)
+        for member in members:
+            state = states[member.id]
             if state.admission_ceremony_date is not None:
                 out.append((member, state, domain.probation_due(state, today, rules)))
         return _detached(uow, sorted(out, key=lambda row: (row[2].due_on, row[0].full_name)))
@@ -871,8 +873,10 @@ def badges_due_list(uow: UnitOfWork, org_id: uuid.UUID, principal: Principal, to
         rules = rulebook.rules_on(today)
         award_date = rules.next_award_date(today)
         out = []
-        for member in queries.members_in_subtree(uow.session, org_id, today, ("official",)):
-            state = queries.member_state(uow.session, member)
+        members = queries.members_in_subtree(uow.session, org_id, today, ("official",))
+        states = queries.member_states(uow.session, members)
+        for member in members:
+            state = states[member.id]
             due = domain.next_badge(state, award_date, rules)
             if due is not None:
                 out.append((member, state, due))
