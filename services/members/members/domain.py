@@ -961,20 +961,23 @@ class BadgeDue:
 
 
 def next_badge(state: MemberState, award_date: date, rules: LifecycleRules) -> BadgeDue | None:
-    """The next badge not yet awarded, if the member reaches it by ``award_date`` (or may get it early)."""
+    """The badge due at ``award_date``: the highest milestone reached by then and not yet awarded; otherwise the
+    next one when it is within the early-award window (serious illness)."""
     if state.status != "official" or state.party_age_start is None:
         return None
     done = max(state.badges, default=0)
+    reached_due: BadgeDue | None = None
     for years in sorted(rules.badge_milestones):
         if years <= done:
             continue
         reached = milestone_date(state.party_age_start, state.gaps, years)
         if reached <= award_date:
-            return BadgeDue(state.id, years, reached, False)
-        if add_months(reached, -rules.early_months(years)) <= award_date:
+            reached_due = BadgeDue(state.id, years, reached, False)
+            continue
+        if reached_due is None and add_months(reached, -rules.early_months(years)) <= award_date:
             return BadgeDue(state.id, years, reached, True)
-        return None
-    return None
+        break
+    return reached_due
 
 
 def award_badge(state: MemberState, years: int, awarded_on: date, serious_illness: bool, rules: LifecycleRules, *,

@@ -289,6 +289,14 @@ def test_the_next_award_date_and_the_badges_due_by_it():
     assert domain.next_badge(probationer(), award, RULES) is None
 
 
+def test_a_member_never_awarded_is_due_the_highest_badge_reached_not_the_first():
+    award = date(2026, 11, 7)
+    due = domain.next_badge(state(party_age_start=date(1981, 11, 7)), award, RULES)  # 45 years that day
+    assert (due.years, due.early) == (45, False)
+    due = domain.next_badge(state(party_age_start=date(1981, 11, 8), badges=(30,)), award, RULES)
+    assert (due.years, due.early) == (40, False)  # 45 is a day away: the reached 40 comes first
+
+
 # --- exemption, leaving, readmission -------------------------------------------
 
 def test_exemption_starts_once_and_ends_after_it_started():
