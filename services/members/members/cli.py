@@ -51,7 +51,9 @@ def _load_members(engine: Engine) -> int:
                 continue
         usecases.register_member(UnitOfWork(engine, models.outbox), NewMember(
             id=m.id, full_name=m.full_name, sex=m.sex, date_of_birth=m.date_of_birth, status=m.status,
-            organization_id=org.id, effective_from=demo.DEMO_FROM, cccd=m.cccd, phone=m.phone), None)
+            organization_id=org.id, effective_from=demo.DEMO_FROM, cccd=m.cccd, phone=m.phone, details=m.details,
+            admission_decision_date=m.admission_decision_date, admission_ceremony_date=m.admission_ceremony_date,
+            official_date=m.official_date), None, today=demo.DEMO_FROM)
         created += 1
     return created
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from members.domain import add_months
 
 DEMO_FROM = date(2026, 1, 1)
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà", "Ngô", "Dương", "Đinh", "Cao",
@@ -62,6 +64,16 @@ USERS = (("tinhuy", "province", "tinh-phu-tho", "Trần Minh Đức"),
 PASSWORD = "chibo2026"
 
 
+ETHNICITIES = ("Kinh", "Kinh", "Kinh", "Mường", "Kinh", "Tày", "Kinh", "Dao", "Kinh", "Kinh")
+RELIGIONS = ("Không", "Không", "Không", "Phật giáo", "Không", "Công giáo", "Không")
+HOMETOWNS = ("Lâm Thao, Phú Thọ", "Thanh Sơn, Phú Thọ", "Phù Ninh, Phú Thọ", "Cẩm Khê, Phú Thọ", "Hạ Hòa, Phú Thọ",
+             "Yên Lập, Phú Thọ", "Tam Nông, Phú Thọ", "Việt Trì, Phú Thọ", "Vĩnh Yên, Vĩnh Phúc", "Hòa Bình")
+PROFESSIONAL = ("Đại học", "Đại học", "Thạc sĩ", "Cao đẳng", "Đại học", "Tiến sĩ", "Trung cấp")
+THEORY = ("so_cap", "trung_cap", "so_cap", "cao_cap", "trung_cap", "cu_nhan")
+OCCUPATIONS = {"administrative": "Công chức", "public_service": "Viên chức", "school": "Giáo viên",
+               "state_enterprise": "Kỹ sư", "rural_residential": "Hưu trí"}
+
+
 @dataclass(frozen=True)
 class DemoMember:
     id: uuid.UUID
@@ -71,6 +83,32 @@ class DemoMember:
     status: str
     cccd: str
     phone: str
+    details: dict | None = None
+    admission_decision_date: date | None = None
+    admission_ceremony_date: date | None = None
+    official_date: date | None = None
+
+
+def _admission_dates(born: date, status: str, seed: int) -> tuple[date, date, date | None]:
+    """Probationers had their ceremony between March and December 2025 (due dates spread over 2026: some
+    overdue, some still to come); official members were admitted at 22-31, no later than 2024."""
+    if status == "probationary":
+        ceremony = add_months(date(2025, 3, 1), seed * 7 % 10) + timedelta(days=2 + seed % 20)
+        return ceremony - timedelta(days=12), ceremony, None
+    decision = date(min(born.year + 22 + seed % 10, 2024), 1 + seed * 7 % 12, 2 + seed % 25)
+    ceremony = decision + timedelta(days=15)
+    return decision, ceremony, add_months(ceremony, 12)
+
+
+def _details(org: DemoOrg, seed: int) -> dict:
+    return {"birth_name": None, "place_of_birth": HOMETOWNS[seed * 3 % len(HOMETOWNS)],
+            "hometown": HOMETOWNS[seed % len(HOMETOWNS)], "ethnicity": ETHNICITIES[seed % len(ETHNICITIES)],
+            "religion": RELIGIONS[seed % len(RELIGIONS)], "permanent_residence": HOMETOWNS[seed * 7 % len(HOMETOWNS)],
+            "education_level": "12/12", "professional_level": PROFESSIONAL[seed % len(PROFESSIONAL)],
+            "political_theory_level": THEORY[seed % len(THEORY)],
+            "occupation": OCCUPATIONS.get(org.sector, "Người lao động"),
+            "position": "Chuyên viên" if org.sector != "rural_residential" else None,
+            "employer_unit": org.name.removeprefix("Chi bộ ").removeprefix("Đảng bộ ")}
 
 
 def demo_member(org: DemoOrg, n: int, seed: int) -> DemoMember:
@@ -83,7 +121,9 @@ def demo_member(org: DemoOrg, n: int, seed: int) -> DemoMember:
     century = 0 if born.year < 2000 else 2
     cccd = f"025{century + (sex == 'female')}{born.year % 100:02d}{(seed * 7919) % 1_000_000:06d}"
     phone = f"09{(seed * 104729) % 100_000_000:08d}"
-    return DemoMember(demo_id(f"member/{org.slug}/{n}"), name, sex, born, status, cccd, phone)
+    decision, ceremony, official = _admission_dates(born, status, seed)
+    return DemoMember(demo_id(f"member/{org.slug}/{n}"), name, sex, born, status, cccd, phone,
+                      {k: v for k, v in _details(org, seed).items() if v is not None}, decision, ceremony, official)
 
 
 def demo_members() -> list[tuple[DemoOrg, DemoMember]]:

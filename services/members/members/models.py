@@ -30,6 +30,7 @@ class Organization(Base, table=True):
     created_on: date
     dissolved_on: date | None = None
     created_at: datetime = Field(default_factory=_now)
+    merged_into_id: uuid.UUID | None = Field(default=None)  # 0002: set when dissolved by a merge
 
 
 class OrganizationParent(Base, table=True):
@@ -46,6 +47,7 @@ class OrganizationParent(Base, table=True):
 
 
 class Member(Base, table=True):
+    __table_args__ = (Index("ux_member_party_card_number", "party_card_number", unique=True),)
     id: uuid.UUID = Field(primary_key=True)
     full_name: str = Field(max_length=200)
     sex: str = Field(max_length=10)
@@ -54,6 +56,32 @@ class Member(Base, table=True):
     cccd: str | None = Field(default=None, max_length=12, unique=True)
     phone: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=_now)
+    # 0002: the official profile (domain.md §7) and the lifecycle dates; status also "ended", "transferred_out"
+    birth_name: str | None = Field(default=None, max_length=200)
+    aliases: str | None = Field(default=None, max_length=200)
+    place_of_birth: str | None = Field(default=None, max_length=300)
+    hometown: str | None = Field(default=None, max_length=300)
+    ethnicity: str | None = Field(default=None, max_length=50)
+    religion: str | None = Field(default=None, max_length=50)
+    permanent_residence: str | None = Field(default=None, max_length=300)
+    temporary_residence: str | None = Field(default=None, max_length=300)
+    education_level: str | None = Field(default=None, max_length=50)
+    professional_level: str | None = Field(default=None, max_length=100)
+    political_theory_level: str | None = Field(default=None, max_length=50)
+    occupation: str | None = Field(default=None, max_length=100)
+    position: str | None = Field(default=None, max_length=200)
+    employer_unit: str | None = Field(default=None, max_length=300)
+    party_card_number: str | None = Field(default=None, max_length=20)
+    party_card_issued_on: date | None = None
+    admission_decision_date: date | None = None
+    admission_ceremony_date: date | None = None
+    official_date: date | None = None
+    party_age_start: date | None = None  # the first admission decision date
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=40)
+    end_cause: str | None = Field(default=None, max_length=40)
+    readmissions: int = Field(default=0)
+    exempt_since: date | None = None
 
 
 class MemberPlacement(Base, table=True):
@@ -93,6 +121,74 @@ class ChangeLog(Base, table=True):
     before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     correlation_id: str | None = Field(default=None, max_length=64)
+
+
+class OrganizationVersion(Base, table=True):
+    """Effective-dated name and classification of an organization (0002)."""
+
+    __tablename__ = "organization_version"
+    __table_args__ = (Index("ix_organization_version_org", "org_id", "valid_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: uuid.UUID = Field(foreign_key="organization.id")
+    valid_from: date
+    valid_to: date | None = None  # exclusive
+    name: str = Field(max_length=300)
+    kind: str = Field(max_length=40)
+    sector: str = Field(max_length=40)
+    cluster: str | None = Field(default=None, max_length=100)
+
+
+class MemberGap(Base, table=True):
+    """A period that does not count towards party age (after removal, expulsion, exit; until readmission)."""
+
+    __tablename__ = "member_gap"
+    __table_args__ = (Index("ix_member_gap_member", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: uuid.UUID = Field(foreign_key="member.id")
+    gap_from: date
+    gap_to: date | None = None  # exclusive; open while it lasts
+    cause: str = Field(max_length=40)
+
+
+class MemberTransfer(Base, table=True):
+    """Official transfers (a letter, then its receipt) and temporary transfers (from … until)."""
+
+    __tablename__ = "member_transfer"
+    __table_args__ = (Index("ix_member_transfer_member", "member_id"), Index("ix_member_transfer_state", "state"))
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: uuid.UUID = Field(foreign_key="member.id")
+    kind: str = Field(max_length=20)  # official | temporary
+    state: str = Field(max_length=20)  # pending | done (official); active | ended (temporary)
+    from_organization_id: uuid.UUID = Field(foreign_key="organization.id")
+    to_organization_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id")
+    destination: str | None = Field(default=None, max_length=300)  # outside the province
+    moved_on: date | None = None  # the job move / retirement / relocation behind it
+    letter_issued_on: date | None = None
+    received_on: date | None = None
+    valid_from: date | None = None
+    until: date | None = None
+    ended_on: date | None = None
+    study: bool = False
+
+
+class MemberBadge(Base, table=True):
+    __tablename__ = "member_badge"
+    __table_args__ = (Index("ux_member_badge", "member_id", "years", unique=True),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: uuid.UUID = Field(foreign_key="member.id")
+    years: int
+    awarded_on: date
+    early: bool = False
+
+
+class MemberExemption(Base, table=True):
+    __tablename__ = "member_exemption"
+    __table_args__ = (Index("ix_member_exemption_member", "member_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: uuid.UUID = Field(foreign_key="member.id")
+    valid_from: date
+    valid_to: date | None = None
+    reason: str | None = Field(default=None, max_length=300)
 
 
 outbox = outbox_table(Base.metadata)

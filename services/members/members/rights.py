@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session
 
 from members import queries
+from shared import clock
 from shared.auth import Principal, ensure_in_subtree
 from shared.errors import Forbidden
 
@@ -27,4 +28,7 @@ def authorize(session: Session, principal: Principal | None, org_id: uuid.UUID |
     require_role(principal, writers)
     if org_id is None:  # a new root sits outside everybody's subtree
         raise Forbidden()
-    ensure_in_subtree(principal, queries.lineage(session, org_id, today or date.today()))
+    ensure_in_subtree(principal, queries.lineage(session, org_id, today or clock.today()))
+# Decisions of a committee (admission, official status, transfers, cards, badges, removal, expulsion, exit,
+# readmission); a cell secretary records profiles, exemptions, temporary transfers and deaths.
+DECISION_MAKERS = ("province", "committee")

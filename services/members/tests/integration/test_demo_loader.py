@@ -64,3 +64,26 @@ def test_demo_users_sign_in_with_the_demo_password_and_names_keep_their_diacriti
         assert len(data["cells"]) == 7
     finally:
         engine.dispose()
+
+
+def test_demo_members_carry_their_profile_and_probationers_have_due_dates(database_url):
+    from datetime import date
+
+    from members import usecases
+    from shared.auth import Principal
+    from shared.uow import UnitOfWork
+    data = load(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(models.Member)).all()
+        assert all(r.ethnicity and r.hometown and r.political_theory_level and r.admission_decision_date
+                   for r in rows)
+        assert all(r.official_date for r in rows if r.status == "official")
+        province = Principal("tinhuy", "province", uuid.UUID(data["province_id"]))
+        due = usecases.probation_due_list(UnitOfWork(engine, models.outbox), province.org_id, province,
+                                          today=date(2026, 7, 1))
+        assert len(due) == 12 and {d.due_on.year for _, _, d in due} == {2026}
+        assert 0 < sum(d.overdue for _, _, d in due) < 12  # some overdue on 1/7/2026, others still to come
+    finally:
+        engine.dispose()
