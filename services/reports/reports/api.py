@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal
 from shared.db import in_thread
-from reports import queries, report
+from reports import generation, queries, report
 from reports.access import authorized_org, check_org
 from reports.hub import FiguresHub
 from reports.report_params import valid_range, valid_tree
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.runtime.engine) as session:
+    with Session(generation.current(request.app.state.runtime.engine)) as session:
         yield session
 
 
@@ -51,7 +51,8 @@ def read_figures(principal: CurrentPrincipal, session: SessionDep, org_id: OrgQu
             responses={200: {"content": {"text/event-stream": {}}, "description": "`event: figures` messages"}})
 async def stream_figures(request: Request, principal: CurrentPrincipal, org_id: OrgQuery = None) -> StreamingResponse:
     """Server-Sent Events: `event: figures` whenever an organization's figures change within the subtree."""
-    org = await in_thread(check_org, request.app.state.runtime.engine, principal, org_id)
+    home = request.app.state.runtime.engine
+    org = await in_thread(lambda: check_org(generation.current(home), principal, org_id))
     events = _events(request.app.state.hub, org, request.app.state.settings.sse_heartbeat_s)
     return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

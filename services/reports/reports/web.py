@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from shared.auth import ROLE_LABELS_VI, Principal, current_principal
 from shared.errors import NotAuthenticated, ValidationFailed
-from reports import queries
+from reports import generation, queries
 from reports.access import valid_period
 from reports.periods import current_periods, period_label_vi
 
@@ -35,7 +35,7 @@ def dashboard(request: Request, period: str | None = None) -> Response:
 
 
 def _context(request: Request, principal: Principal, period: str) -> dict:
-    with Session(request.app.state.runtime.engine) as session:
+    with Session(generation.current(request.app.state.runtime.engine)) as session:
         known = queries.lineage(session, str(principal.org_id)) is not None
         figures = queries.figures(session, str(principal.org_id), period) if known else None
     options = [(p, period_label_vi(p)) for p in dict.fromkeys([*current_periods(), period])]
