@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from shared.service import ServiceSpec, build_service
 from shared.subjects import MEETING_RATED, MEETING_RECORDED, ConsumerSpec
 
-from meetings import api, subscribers, web
+from meetings import api, sources_api, subscribers, web
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="meetings", title="Chibo — Sinh hoạt chi bộ / Cell meetings",
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router], outbox=outbox,
+        service_dir=SERVICE_DIR, routers=[web.router, api.router, sources_api.router], outbox=outbox,
         publishes=[MEETING_RECORDED, MEETING_RATED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],

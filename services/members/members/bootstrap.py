@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from members import api, models, subscribers, web
+from members import api, models, sources_api, subscribers, web
 from members.config import Settings
 from shared.service import ServiceSpec, build_service
 from shared.subjects import MEMBER_REGISTERED, ORGANIZATION_CREATED
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="members", title="Chibo — Đảng viên và tổ chức (members)",
         description="Cây tổ chức đảng, hồ sơ đảng viên, tài khoản và đăng nhập / "
                     "Party organization tree, member records, accounts and sign-in",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router], outbox=models.outbox,
+        service_dir=SERVICE_DIR, routers=[web.router, api.router, sources_api.router], outbox=models.outbox,
         publishes=[ORGANIZATION_CREATED, MEMBER_REGISTERED], consumers=subscribers.CONSUMERS,
     )
     app = build_service(spec, settings, engine=engine)
