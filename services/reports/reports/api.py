@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal
 from shared.db import in_thread
-from reports import generation, queries, report
+from reports import generation, report
 from reports.access import authorized_org, check_org
 from reports.hub import FiguresHub
 from reports.report_params import valid_range, valid_tree

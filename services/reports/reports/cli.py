@@ -51,10 +51,10 @@ def check_command(
     from shared.db import make_engine
     from reports.consistency import differences, sources
     from reports.report_params import valid_range
-    settings = settings_ = Settings()
+    settings = Settings()
     _, first, last = valid_range(period, start and date.fromisoformat(start), end and date.fromisoformat(end))
     # a short-lived province-role token for this subtree, signed with the services' shared secret
-    token = issue_token(settings_.jwt_secret, username="reports-consistency-check", role="province",
+    token = issue_token(settings.jwt_secret, username="reports-consistency-check", role="province",
                         org_id=uuid.UUID(org_id), ttl_minutes=10)
     placements, meetings = sources(members_url, meetings_url, token, org_id, first, last)
     home = make_engine(settings.database_url)
