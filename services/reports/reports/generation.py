@@ -9,7 +9,7 @@ from __future__ import annotations
 from threading import Lock
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from shared.db import make_engine
 from reports.models import ProjectionGeneration
@@ -31,6 +31,7 @@ def current(home: Engine) -> Engine:
     _, url = pointer(home)
     if not url:
         return home
+    url = with_home_password(url, home)
     with _lock:
         if url not in _engines:
             _engines[url] = make_engine(url)
@@ -38,6 +39,19 @@ def current(home: Engine) -> Engine:
 
 
 def switch(home: Engine, generation: int, url: str) -> None:
-    """Point the service at another projection (one UPDATE: atomic for every reader)."""
+    """Point the service at another projection (one UPDATE: atomic for every reader). The password is never
+    stored: on the home database's server and role it is taken from the home URL when read."""
+    stored = make_url(url)
+    if stored.password and (stored.host, stored.username) == (home.url.host, home.url.username):
+        stored = stored.set(password=None)
     with home.begin() as conn:
-        conn.execute(update(_TABLE).where(_TABLE.c.id == 1).values(generation=generation, database_url=url))
+        conn.execute(update(_TABLE).where(_TABLE.c.id == 1).values(
+            generation=generation, database_url=stored.render_as_string(hide_password=False)))
+
+
+def with_home_password(url: str, home: Engine) -> str:
+    parsed = make_url(url)
+    if parsed.password is None and home.url.password and (parsed.host, parsed.username) == (
+            home.url.host, home.url.username):
+        parsed = parsed.set(password=home.url.password)
+    return parsed.render_as_string(hide_password=False)

@@ -45,8 +45,8 @@ def target_url(home_url: str, number: int) -> str:
     url = make_url(home_url)
     if url.get_backend_name() == "sqlite":
         path = Path(url.database)
-        return str(url.set(database=str(path.with_name(f"{path.stem}.g{number}{path.suffix}"))))
-    return str(url.set(database=f"{url.database}_g{number}"))
+        return url.set(database=str(path.with_name(f"{path.stem}.g{number}{path.suffix}"))).render_as_string(False)
+    return url.set(database=f"{url.database}_g{number}").render_as_string(hide_password=False)
 
 
 def fresh_database(home: Engine, url: str) -> None:
@@ -66,8 +66,11 @@ async def rebuild(home_url: str, nats_url: str, *, target: str | None = None, ba
                   progress: Progress = lambda *_: None, before_switch: Callable[[], None] = lambda: None) -> Outcome:
     home = make_engine(home_url)
     try:
-        number = generation.pointer(home)[0] + 1
+        number, live = generation.pointer(home)
+        number += 1
         url = target or target_url(home_url, number)
+        if _same_database(url, live or home_url):
+            raise ValueError("the target is the projection in force / đích trùng với số liệu đang phục vụ")
         fresh_database(home, url)
         engine = make_engine(url)
         nc = await nats.connect(nats_url)
@@ -92,6 +95,11 @@ async def rebuild(home_url: str, nats_url: str, *, target: str | None = None, ba
         return Outcome(number, url, counts[0], counts[1])
     finally:
         home.dispose()
+
+
+def _same_database(a: str, b: str) -> bool:
+    x, y = make_url(a), make_url(b)
+    return (x.get_backend_name(), x.host, x.port, x.database) == (y.get_backend_name(), y.host, y.port, y.database)
 
 
 async def _replay_consumer(nc, spec: StreamSpec):
