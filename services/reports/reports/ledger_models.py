@@ -84,7 +84,7 @@ class FeeSheet(Base, table=True):
 class FeeLine(Base, table=True):
     __tablename__ = "fee_line"
     org_id: str = Field(primary_key=True, max_length=36)
-    month: date = Field(primary_key=True)
+    month: date = Field(primary_key=True, index=True)
     member_id: str = Field(primary_key=True, max_length=36)
     due_vnd: int = Field(sa_column=Column(BigInteger, nullable=False))
     paid_vnd: int = Field(sa_column=Column(BigInteger, nullable=False))

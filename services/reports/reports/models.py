@@ -43,7 +43,7 @@ class MeetingFact(Base, table=True):
     __tablename__ = "meeting_fact"
     meeting_id: str = Field(primary_key=True, max_length=36)
     organization_id: str = Field(max_length=36)
-    held_on: date
+    held_on: date = Field(index=True)
     kind: str = Field(max_length=40)
     recorded_revision: int = 0  # highest MeetingRecorded revision seen (0: none yet)
     rated_revision: int = 0  # highest MeetingRated revision seen (0: unrated)

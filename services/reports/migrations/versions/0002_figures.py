@@ -28,6 +28,7 @@ PARTY_AGE_BANDS = [("under_10", 0, "Dưới 10 năm", "Under 10 years"), ("10_19
 def upgrade() -> None:
     op.add_column("meeting_fact", sa.Column("upper_level_attended", sa.Boolean, nullable=False,
                                             server_default=sa.false()))
+    op.create_index("ix_meeting_fact_held_on", "meeting_fact", ["held_on"])  # reports read facts by date range
     op.add_column("org_node", sa.Column("dissolved_on", sa.Date, nullable=True))
     op.create_table(
         "org_attr",
@@ -73,6 +74,7 @@ def upgrade() -> None:
         sa.Column("org_id", sa.String(36), nullable=False), sa.Column("month", sa.Date, nullable=False),
         sa.Column("member_id", sa.String(36), nullable=False), sa.Column("due_vnd", sa.BigInteger, nullable=False),
         sa.Column("paid_vnd", sa.BigInteger, nullable=False), sa.PrimaryKeyConstraint("org_id", "month", "member_id"))
+    op.create_index("ix_fee_line_month", "fee_line", ["month"])
     op.create_table(
         "grade_fact",
         sa.Column("subject_kind", sa.String(12), nullable=False), sa.Column("subject_id", sa.String(36), nullable=False),
@@ -103,4 +105,5 @@ def downgrade() -> None:
                   "member_change", "member_span", "member_event", "org_attr"):
         op.drop_table(table)
     op.drop_column("org_node", "dissolved_on")
+    op.drop_index("ix_meeting_fact_held_on", "meeting_fact")
     op.drop_column("meeting_fact", "upper_level_attended")
