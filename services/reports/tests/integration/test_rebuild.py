@@ -157,3 +157,32 @@ async def _until(request, want: dict, timeout: float = 20.0) -> None:
             return
         assert time.monotonic() < deadline, _diff(response.json(), want)
         await asyncio.sleep(0.05)  # poll interval
+
+
+def test_the_rebuild_command_shows_its_progress_and_says_which_generation_serves(
+        client, ev, province, nats_url, reports_settings):
+    import os
+    import subprocess
+    import sys
+
+    from deploy.local.procs import PYTHONPATH, ROOT
+    home = client.app.state.runtime.engine
+    events = province.everything(ev)
+    project(home, events)
+    asyncio.run(_publish(nats_url, events))
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH, "REPORTS_DATABASE_URL": reports_settings.database_url,
+           "NATS_URL": nats_url}
+    done = subprocess.run([sys.executable, "-m", "reports.cli", "rebuild", "--batch", "10"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    try:
+        assert done.returncode == 0, done.stdout + done.stderr
+        lines = done.stdout.splitlines()
+        assert any(line.startswith("MEMBERS_V1: ") and " %)" in line for line in lines), done.stdout
+        assert "MEETINGS_V1: 10/10 (100 %)" in done.stdout  # 4 meetings, 6 closed obligations
+        assert f"{len(events)} tin đã phát lại / messages replayed" in lines[-1]
+        assert lines[-1].startswith("✓ Thế hệ 1 đang phục vụ / generation 1 now serves")
+        assert generation.pointer(home)[0] == 1
+    finally:
+        url = generation.pointer(home)[1]
+        if url:
+            _drop(home, generation.with_home_password(url, home))
