@@ -9,6 +9,7 @@ import typer
 
 from reports.config import Settings
 
+ONE_URL = "default: the one URL of make run"
 app = typer.Typer(help="Chibo reports: rebuild and check the projection / Dựng lại và đối soát số liệu báo cáo",
                   no_args_is_help=True)
 
@@ -41,31 +42,27 @@ def check_command(
         period: Annotated[Optional[str], typer.Option(help="2026-03, 2026-Q1 or 2026 (default: this month)")] = None,
         start: Annotated[Optional[str], typer.Option("--from", help="first day, YYYY-MM-DD")] = None,
         end: Annotated[Optional[str], typer.Option("--to", help="last day, YYYY-MM-DD")] = None,
-        members_url: Annotated[str, typer.Option(envvar="REPORTS_MEMBERS_URL")] = "http://127.0.0.1:8001",
-        meetings_url: Annotated[str, typer.Option(envvar="REPORTS_MEETINGS_URL")] = "http://127.0.0.1:8002") -> None:
+        members_url: Annotated[str, typer.Option(envvar="REPORTS_MEMBERS_URL", help=ONE_URL)] = "http://127.0.0.1:8000",
+        meetings_url: Annotated[str, typer.Option(envvar="REPORTS_MEETINGS_URL", help=ONE_URL)] = "http://127.0.0.1:8000",
+) -> None:
     """Compare a subtree's projection with the members and meetings services' source records."""
-    import uuid
     from datetime import date
 
-    from shared.auth import issue_token
-    from shared.db import make_engine
-    from reports.consistency import differences, sources
+    from shared.errors import ValidationFailed
+    from reports.consistency import check
     from reports.report_params import valid_range
-    settings = Settings()
-    _, first, last = valid_range(period, start and date.fromisoformat(start), end and date.fromisoformat(end))
-    # a short-lived province-role token for this subtree, signed with the services' shared secret
-    token = issue_token(settings.jwt_secret, username="reports-consistency-check", role="province",
-                        org_id=uuid.UUID(org_id), ttl_minutes=10)
-    placements, meetings = sources(members_url, meetings_url, token, org_id, first, last)
-    home = make_engine(settings.database_url)
-    found = differences(home, org_id, first, last, placements, meetings)
-    home.dispose()
+    try:
+        _, first, last = valid_range(period, start and date.fromisoformat(start), end and date.fromisoformat(end))
+    except ValidationFailed as exc:
+        typer.echo("\n".join(f"✗ {p.field}: {p.vi} / {p.en}" for p in exc.problems), err=True)
+        raise typer.Exit(2) from None
+    found, meetings, placements = check(Settings(), org_id, first, last, members_url, meetings_url)
     for line in found:
         typer.echo(f"✗ {line}")
     if found:
         typer.echo(f"{len(found)} khác biệt / differences", err=True)
         raise typer.Exit(1)
-    typer.echo(f"✓ Không có khác biệt / no differences ({len(meetings)} meetings, {len(placements)} placements)")
+    typer.echo(f"✓ Không có khác biệt / no differences ({meetings} meetings, {placements} placements)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ status only). The projection read is the one in force (generation pointer).
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import httpx
@@ -15,11 +16,26 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from shared.auth import issue_token
+from shared.db import make_engine
 from reports import generation, subtrees, tree
 from reports.models import MeetingFact, MemberSpan
 
 _FACT, _SPAN = MeetingFact.__table__, MemberSpan.__table__
 FIELDS = ("organization_id", "held_on", "kind", "level", "present", "expected", "speakers")
+
+
+def check(settings, org_id: str, start: date, end: date, members_url: str, meetings_url: str) -> tuple[list[str], int, int]:
+    """(differences, meetings read, placements read) for the subtree of ``org_id`` over [start, end]."""
+    # a short-lived province-role token for this subtree, signed with the services' shared secret
+    token = issue_token(settings.jwt_secret, username="reports-consistency-check", role="province",
+                        org_id=uuid.UUID(org_id), ttl_minutes=10)
+    placements, meetings = sources(members_url, meetings_url, token, org_id, start, end)
+    home = make_engine(settings.database_url)
+    try:
+        return differences(home, org_id, start, end, placements, meetings), len(meetings), len(placements)
+    finally:
+        home.dispose()
 
 
 def sources(members_url: str, meetings_url: str, token: str, org_id: str, start: date, end: date) -> tuple[list, list]:

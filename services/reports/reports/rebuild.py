@@ -58,7 +58,8 @@ def fresh_database(home: Engine, url: str) -> None:
     else:
         with home.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}"'))
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}" ENCODING \'UTF8\' TEMPLATE template0'))
+            conn.execute(text(f'REVOKE ALL ON DATABASE "{parsed.database}" FROM PUBLIC'))  # as deploy/postgres/init.sql
     migrate(Path(__file__).resolve().parent.parent, url)
 
 
