@@ -90,18 +90,23 @@ def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
 def full_figures(session: Session, org_id: str, label: str, start: date, end: date, tree_mode: str,
                  named_period: bool) -> dict:
     """The figures API's answer: the legacy fields (from the period counters when a named period is read
-    along the tree in force then, else from this report) plus every section above."""
+    along the tree in force then, else from this report) plus every section above. Names are those in force
+    on the range's last day (today's with tree=today)."""
     from reports import queries
     kids = queries.children(session, org_id)
     full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=kids)
     if named_period and tree_mode == "as_was":
         legacy = queries.figures(session, org_id, label)
     else:
-        names = queries.org_names(session, [org_id, *kids])
-        rows = sorted((_legacy(k, names.get(k, k), label, full["children_meetings"][k]) for k in kids),
-                      key=lambda r: r["org_name"])
-        legacy = {**_legacy(org_id, names[org_id], label, full["meetings"]), "children": rows}
+        rows = [_legacy(k, k, label, full["children_meetings"][k]) for k in kids]
+        legacy = {**_legacy(org_id, org_id, label, full["meetings"]), "children": rows}
     full.pop("children_meetings")
+    names = {**queries.org_names(session, [org_id, *kids]),
+             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end)}
+    legacy["org_name"] = names.get(org_id, org_id)
+    for row in legacy["children"]:
+        row["org_name"] = names.get(row["org_id"], row["org_id"])
+    legacy["children"].sort(key=lambda row: row["org_name"])
     return {**legacy, **full}
 
 

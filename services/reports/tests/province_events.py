@@ -6,7 +6,7 @@ from shared.events import (Attendance, BadgeAwarded, FeeLine, FeesRecorded, Meet
                            MeetingRecorded, MemberAdmitted, MemberExempted, MemberGraded, MemberOfficialStatusGranted,
                            MemberRegistered, MembershipEnded, MemberTemporarilyTransferred, MemberTransferReceived,
                            MemberTransferred, OrganizationCreated, OrganizationDissolved, OrganizationGraded,
-                           OrganizationMoved, PartyCardIssued, StatisticalProfile)
+                           OrganizationMoved, OrganizationRenamed, PartyCardIssued, StatisticalProfile)
 from reports.usecases import project
 
 def _org(ev, slug, parent, kind, sector="other", since=date(2020, 1, 1)):
@@ -154,6 +154,7 @@ def restructure(ev):
         OrganizationMoved(organization_id=o("X"), parent_id=o("N1"), effective_from=RESTRUCTURE),
         OrganizationMoved(organization_id=o("Y"), parent_id=o("N2"), effective_from=RESTRUCTURE),
         OrganizationDissolved(organization_id=o("bloc"), effective_from=RESTRUCTURE),
+        OrganizationRenamed(organization_id=o("N1"), name="Đảng bộ Ủy ban nhân dân tỉnh", effective_from=date(2025, 6, 1)),
         _registered(ev, "x1", "X", "official", date(2020, 1, 1), _profile("male", date(1980, 1, 1))),
         *[MeetingRated(meeting_id=o(m), organization_id=o(cell), held_on=day, kind="regular", rubric_code="r",
                        rubric_version=1, score=80, level=level, present=5, expected=5, speakers=2, revision=1)

@@ -129,7 +129,15 @@ def test_tree_today_rolls_every_month_under_the_new_committees(client, ev, beare
     assert (body["tree"], body["members"]["total"]) == ("today", 1)
     children = _get(client, bearer, ev, "P", period="2025-02", tree="today")["children"]
     assert {c["org_name"]: c["meetings_held"] for c in children} == {
-        "Tổ chức bloc": 0, "Tổ chức N1": 1, "Tổ chức N2": 1}
+        "Tổ chức bloc": 0, "Đảng bộ Ủy ban nhân dân tỉnh": 1, "Tổ chức N2": 1}  # N1 renamed since
+
+
+def test_a_report_names_organizations_as_they_were_named_on_its_last_day(client, ev, bearer, province):
+    project(client.app.state.runtime.engine, province.restructure(ev))
+    names = {period: _get(client, bearer, ev, "N1", period=period)["org_name"] for period in ("2025-05", "2025-06")}
+    assert names == {"2025-05": "Tổ chức N1", "2025-06": "Đảng bộ Ủy ban nhân dân tỉnh"}  # renamed on 1 June
+    children = _get(client, bearer, ev, "P", **{"from": "2025-01-01", "to": "2025-05-31"})["children"]
+    assert [c["org_name"] for c in children] == ["Tổ chức N1", "Tổ chức N2", "Tổ chức bloc"]  # sorted by name
 
 
 def test_every_figure_is_the_same_whatever_the_order_and_however_often_the_events_arrive(client, ev, bearer, province):
