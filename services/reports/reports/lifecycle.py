@@ -8,7 +8,7 @@ filtered duplicates). Every table here is order-independent:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timezone
+from datetime import date, timezone
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
@@ -32,6 +32,21 @@ def apply(session: Session, events: Sequence[Event]) -> None:
     _keep_newest(session, _GRADE, ("subject_kind", "subject_id", "year"), lambda r: (r["decided_on"], r["occurred_at"]),
                  [_grade_row(e) for e in events if isinstance(e, (MemberGraded, OrganizationGraded))])
     _fees(session, [e for e in events if isinstance(e, FeesRecorded)])
+
+
+_DAY = ("effective_from", "period_end", "month", "decided_on")
+_ORGS = ("organization_id", "from_organization_id", "to_organization_id", "home_organization_id")
+
+
+def touched(events: Sequence[Event]) -> set[tuple[str, date]]:
+    """(cell, day) of each member, obligation, fee or grade event: the live dashboards of the cell's lineage
+    are told their figures changed (the pushed payload says which org and period to read again)."""
+    out: set[tuple[str, date]] = set()
+    for e in events:
+        if isinstance(e, (*MEMBER_EVENTS, *LEDGER_EVENTS)):
+            day = next(getattr(e, a) for a in _DAY if getattr(e, a, None) is not None)
+            out.update((str(getattr(e, a)), day) for a in _ORGS if getattr(e, a, None) is not None)
+    return out
 
 
 def _members(session: Session, events: list[Event]) -> None:

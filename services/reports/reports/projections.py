@@ -20,6 +20,7 @@ from shared.events import Event, MeetingRated, MeetingRecorded
 from reports import lifecycle, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
+from reports.periods import periods_of
 from reports.upsert import upsert
 
 INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event ids are unique
@@ -53,7 +54,16 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event
         changed_facts.append(fact)
     deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
-    return {key for key, values in deltas.items() if any(values)}
+    return {key for key, values in deltas.items() if any(values)} | _lifecycle_changes(session, events)
+
+
+def _lifecycle_changes(session: Session, events: list[Event]) -> Changes:
+    """(org, period) along the lineage of every cell a member, obligation, fee or grade event touched."""
+    cells = lifecycle.touched(events)
+    if not cells:
+        return set()
+    parents = tree.load_ancestry(session, {org for org, _ in cells})
+    return {(org, period) for cell, day in cells for org in tree.path_on(parents, cell, day) for period in periods_of(day)}
 
 
 def _serialize(session: Session) -> None:
