@@ -44,7 +44,7 @@ class Outcome:
 def target_url(home_url: str, number: int) -> str:
     url = make_url(home_url)
     if url.get_backend_name() == "sqlite":
-        path = Path(url.database)
+        path = Path(url.database).resolve()  # absolute: the service and this command may run from other folders
         return url.set(database=str(path.with_name(f"{path.stem}.g{number}{path.suffix}"))).render_as_string(False)
     return url.set(database=f"{url.database}_g{number}").render_as_string(hide_password=False)
 
