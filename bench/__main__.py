@@ -24,6 +24,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                         "stops after the first step not sustained)")
     parser.add_argument("--step-seconds", type=float, help="seconds per rate step (default 6)")
     parser.add_argument("--replay-events", type=int, help="messages in MEETINGS_V1 to replay (default 20000)")
+    parser.add_argument("--rerate-meetings", type=int, help="meetings in the re-rating phase (default 22000, smoke 600)")
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data and logs")
     return parser.parse_args(argv)
 
@@ -31,6 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def plan_from(args: argparse.Namespace):
     plan = SMOKE if args.smoke else FULL
     changes = {"cells": args.cells, "step_s": args.step_seconds, "replay_events": args.replay_events,
+               "rerate_meetings": args.rerate_meetings,
                "rates": tuple(float(r) for r in args.rates.split(",")) if args.rates else None}
     return replace(plan, **{k: v for k, v in changes.items() if v is not None})
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.rerate import markdown as rerate_markdown
+
 
 def _ms(figures: dict) -> str:
     values = [figures.get(k) for k in ("p50", "p95", "p99")]
@@ -55,6 +57,8 @@ def markdown(result: dict) -> str:
              f"Replay / raw = **{replay['ratio']:.2f}** (target ≥ {replay['target_ratio']}: "
              f"{'met' if replay['meets_target'] else 'NOT met'}); replayed root figures consistent: "
              f"{'yes' if replay['consistent'] else 'NO'}.", ""]
+    if "rerate" in result:
+        lines.append(rerate_markdown(result["rerate"]))
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import nats
 
-from bench import replay, synthetic
+from bench import replay, rerate, synthetic
 from bench.latency import meeting_payload, run_step, sustained
 from bench.sse import FiguresWatch
 from bench.stack import Stack, start_stack
@@ -31,9 +31,10 @@ class Plan:
     step_s: float
     replay_events: int
     drain_timeout_s: float = 15.0
+    rerate_meetings: int = 22000  # bench/rerate.py: a province-year re-rated after a rubric change
 
 
-SMOKE = Plan("smoke", cells=2, members_per_cell=15, rates=(5.0,), step_s=2.0, replay_events=2000)
+SMOKE = Plan("smoke", cells=2, members_per_cell=15, rates=(5.0,), step_s=2.0, replay_events=2000, rerate_meetings=600)
 FULL = Plan("full", cells=20, members_per_cell=15, rates=(5.0, 10.0, 20.0, 40.0, 60.0, 80.0, 120.0), step_s=6.0,
             replay_events=20000)
 
@@ -45,6 +46,7 @@ def run(plan: Plan, workdir: Path) -> dict:
         result = asyncio.run(_phases(stack, plan))
     finally:
         stack.stop()
+    result["rerate"] = rerate.run(plan.rerate_meetings, workdir)  # in-process, on its own fresh database
     return {"started_at": started_at, "mode": plan.mode, "plan": asdict(plan),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             **result}

@@ -21,6 +21,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_http_ok(url: str, proc: subprocess.Popen | None, *, what: str, timeout: float, interval: float = 0.1,
+                 log_file: Path | None = None) -> None:
+    """Polls ``url`` until it answers 200; fails at once if ``proc`` exits, or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode} (log: {log_file})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(interval)
+    raise RuntimeError(f"{what} not ready after {timeout}s (log: {log_file})")
+
+
 def nats_server_binary() -> str:
     candidate = Path(sys.executable).parent / "nats-server"
     found = str(candidate) if candidate.exists() else shutil.which("nats-server")
@@ -50,17 +67,9 @@ class NatsProcess:
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port),
              "-js", "-sd", str(self.store_dir)], stdout=out, stderr=subprocess.STDOUT, **self.popen_kwargs)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nats-server exited with {self.proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("nats-server did not become healthy")
+        wait_http_ok(f"http://127.0.0.1:{self.monitor_port}/healthz?js-enabled-only=true", self.proc,
+                     what="nats-server", timeout=timeout, interval=0.05, log_file=self.log_file)
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -158,18 +167,8 @@ class ServiceProcess:
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> "ServiceProcess":
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode} (log: {self.log_file})")
-            try:
-                with urllib.request.urlopen(f"{self.url}/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready after {timeout}s (log: {self.log_file})")
+        wait_http_ok(f"{self.url}/ready", self.proc, what=self.name, timeout=timeout, log_file=self.log_file)
+        return self
 
     def stop(self, kill: bool = False) -> None:
         if self.proc and self.proc.poll() is None:

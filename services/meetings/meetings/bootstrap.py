@@ -10,9 +10,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from shared.service import ServiceSpec, build_service
-from shared.subjects import MEETING_RATED, MEETING_RECORDED, ConsumerSpec
+from shared.subjects import (
+    ABSENCE_LIMIT_REACHED, MEETING_RATED, MEETING_RATING_ENDORSED, MEETING_RECORDED, ConsumerSpec,
+)
 
-from meetings import api, sources_api, subscribers, web
+from meetings import api, api_ratings, sources_api, subscribers, web, web_rubrics
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -26,10 +28,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="meetings", title="Chibo — Sinh hoạt chi bộ / Cell meetings",
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router, sources_api.router], outbox=outbox,
-        publishes=[MEETING_RECORDED, MEETING_RATED],
+        service_dir=SERVICE_DIR, outbox=outbox,
+        routers=[web.router, api.router, api_ratings.router, web_rubrics.router, sources_api.router],
+        publishes=[MEETING_RECORDED, MEETING_RATED, MEETING_RATING_ENDORSED, ABSENCE_LIMIT_REACHED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
+        background=[subscribers.rerate_worker] if settings.start_consumers else [],
     )
     app = build_service(spec, settings, engine=engine)
     app.mount("/meetings/static", StaticFiles(directory=web.STATIC_DIR), name="meetings-static")

@@ -1,4 +1,5 @@
-"""Operator commands: ``python -m meetings.cli check-rubric FILE`` / ``add-rubric FILE --from YYYY-MM-DD``."""
+"""Operator commands: ``python -m meetings.cli check-rubric FILE`` / ``add-rubric FILE --from YYYY-MM-DD`` /
+``retry-rerate-jobs``."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import typer
 from shared.db import make_engine, migrate
 from shared.uow import UnitOfWork
 
-from meetings import domain, usecases
+from meetings import domain, ratings, usecases
 from meetings.bootstrap import SERVICE_DIR
 from meetings.config import Settings
 
@@ -52,6 +53,18 @@ def add_rubric(file: Path, effective_from: Annotated[str, typer.Option("--from",
     finally:
         engine.dispose()
     typer.echo(f"✓ {rubric.code} v{rubric.version} từ / from {rubric.effective_from}")
+
+
+@app.command("retry-rerate-jobs")
+def retry_rerate_jobs(database_url: Annotated[Optional[str], typer.Option()] = None) -> None:
+    """Put re-rating jobs set aside after repeated failures back in the queue (after fixing their cause)."""
+    settings = Settings(**({"database_url": database_url} if database_url else {}))
+    engine = make_engine(settings.database_url)
+    try:
+        count = ratings.retry_failed_jobs(UnitOfWork(engine))
+    finally:
+        engine.dispose()
+    typer.echo(f"✓ {count} việc tính lại điểm được đưa lại hàng đợi / re-rating jobs queued again")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class RosterMember:
     member_id: uuid.UUID
     full_name: str
     status: str
+    standing: str = "active"  # active | exempt | away (temporary transfer out) on the roster date
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class Metrics:
 
     roster: int
     exempt: int
-    expected: int  # roster less exempt members: the attendance denominator
+    expected: int  # roster less exempt and away members: the attendance denominator
     present: int
     absent_excused: int
     absent_unexcused: int
@@ -155,7 +156,7 @@ def compute_metrics(record) -> Metrics:
     """Metrics of a record (a MeetingRecord or a MeetingRecorded event: same field names)."""
     statuses = Counter(line.status for line in record.attendance)
     present = statuses["present"]
-    expected = len(record.attendance) - statuses["exempt"]
+    expected = len(record.attendance) - statuses["exempt"] - statuses["away"]  # away: counted by nobody
     speakers = sum(1 for line in record.attendance if line.status == "present" and line.spoke)
     return Metrics(
         roster=len(record.attendance), exempt=statuses["exempt"], expected=expected, present=present,

@@ -78,9 +78,13 @@ class MeetingAttendance(Base, table=True):
 
 
 class MeetingRating(Base, table=True):
-    """One rating per meeting revision; the highest revision is the current one."""
+    """The rating history: one row per (re-)rating; the highest ``revision`` is the current one.
+
+    ``revision`` is the rating's own counter (it is MeetingRated.revision); ``meeting_revision`` is the
+    meeting record it rated; ``cause``: recorded | amended | roster | rubric."""
 
     __tablename__ = "meeting_rating"
+    __table_args__ = (Index("ix_meeting_rating_org_held", "organization_id", "held_on"),)
     meeting_id: str = Field(primary_key=True, max_length=36)
     revision: int = Field(primary_key=True)
     organization_id: str = Field(max_length=36, index=True)
@@ -94,6 +98,10 @@ class MeetingRating(Base, table=True):
     speakers: int
     breakdown: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     rated_at: datetime
+    meeting_revision: int = 1
+    kind: str = Field(default="regular", max_length=20)
+    upper_level_attended: bool = False
+    cause: str = Field(default="recorded", max_length=20)
 
 
 class Rubric(Base, table=True):
@@ -105,6 +113,85 @@ class Rubric(Base, table=True):
     code: str = Field(max_length=60)
     version: int
     scope_org_id: str | None = Field(default=None, max_length=36)  # None: the whole province
+    effective_from: date
+    effective_to: date | None = None
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="in_force", max_length=20)  # in_force | template (never picked to rate)
+    created_by: str | None = Field(default=None, max_length=100)
+
+
+class MemberStanding(Base, table=True):
+    """A member exempt (miễn sinh hoạt) or away on a temporary transfer over [valid_from, valid_to)."""
+
+    __tablename__ = "member_standing"
+    member_id: str = Field(primary_key=True, max_length=36)
+    kind: str = Field(primary_key=True, max_length=20)  # exempt | away
+    valid_from: date = Field(primary_key=True)
+    organization_id: str = Field(max_length=36)  # the home cell
+    valid_to: date | None = None
+    source_event_id: str = Field(max_length=36)
+
+
+class RerateJob(Base, table=True):
+    """Meetings to re-rate (a roster change or a new rubric version), worked through in chunks.
+
+    ``cursor`` is the last (organization id) done; each chunk commits with its ratings and events."""
+
+    __tablename__ = "rerate_job"
+    __table_args__ = (Index("ix_rerate_job_pending", "done_at", "failed_at", "created_at"),)
+    id: str = Field(primary_key=True, max_length=36)
+    cause: str = Field(max_length=20)  # roster | rubric
+    scope_org_id: str | None = Field(default=None, max_length=36)  # a subtree (None with no ids: everything)
+    organization_ids: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    date_from: date
+    date_to: date | None = None
+    cursor: str = Field(default="", max_length=80)
+    rerated: int = 0
+    attempts: int = 0  # failed chunks in a row; at ratings.MAX_ATTEMPTS the job is set aside (failed_at)
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime
+    done_at: datetime | None = None
+    failed_at: datetime | None = None
+
+
+class RatingEndorsement(Base, table=True):
+    """A step of the rating workflow on one rating revision: proposed, voted, confirmed."""
+
+    __tablename__ = "rating_endorsement"
+    meeting_id: str = Field(primary_key=True, max_length=36)
+    rating_revision: int = Field(primary_key=True)
+    step: str = Field(primary_key=True, max_length=20)
+    organization_id: str = Field(max_length=36)
+    score: float
+    level: str = Field(max_length=20)
+    by: str = Field(max_length=100)
+    votes_for: int | None = None
+    votes_against: int | None = None
+    at: datetime
+
+
+class AbsenceAlert(Base, table=True):
+    """AbsenceLimitReached raised once per member, year and rule."""
+
+    __tablename__ = "absence_alert"
+    member_id: str = Field(primary_key=True, max_length=36)
+    year: int = Field(primary_key=True)
+    rule: str = Field(primary_key=True, max_length=30)
+    organization_id: str = Field(max_length=36)
+    count: int
+    meeting_id: str = Field(max_length=36)
+    raised_at: datetime
+
+
+class MeetingRule(Base, table=True):
+    """Rules across meetings (absence limits, the annual rating) as versioned, scoped data."""
+
+    __tablename__ = "meeting_rule"
+    __table_args__ = (UniqueConstraint("code", "version", name="uq_meeting_rule_code_version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60)
+    version: int
+    scope_org_id: str | None = Field(default=None, max_length=36)
     effective_from: date
     effective_to: date | None = None
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

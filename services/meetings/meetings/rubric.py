@@ -6,7 +6,9 @@ max exclusive, the top band's max is null and includes the rubric max) and
 ``{"type": "check", "key": "prep.notice_sent"}`` (a checklist box) and
 ``{"type": "flag", "metric": "no_unexcused_absence"}`` give all or nothing;
 ``{"type": "threshold", "metric": "attendance_rate", "steps": [[0.95, 12], [0.9, 10]]}``
-gives the points of the first step whose threshold the metric reaches, else 0.
+gives the points of the first step whose threshold the metric reaches, else 0;
+``{"type": "compare", "metric": "attendance_rate", "op": ">", "value": 0.85}`` gives all or
+nothing (pass/fail criteria such as HD 12's).
 """
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-LEVELS = ("tot", "kha", "trung_binh", "kem")
+LEVELS = ("tot", "kha", "trung_binh", "kem")  # best first
+COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    "==": lambda a, b: a == b}
 Lookup = Callable[[str], float | bool]
 
 
@@ -65,63 +70,129 @@ def _item_points(item: Mapping[str, Any], metrics: Lookup) -> float:
     if rule["type"] == "threshold":
         value = float(metrics(rule["metric"]))
         return next((points for threshold, points in rule["steps"] if value >= threshold), 0)
+    if rule["type"] == "compare":
+        return item["points"] if COMPARE[rule["op"]](float(metrics(rule["metric"])), rule["value"]) else 0
     raise RubricError(f"unknown rule type {rule['type']!r}")
 
 
 def validate_rubric(definition: Mapping[str, Any]) -> list[str]:
-    """Everything wrong with a definition (empty when it is usable)."""
-    problems: list[str] = []
-    groups = definition.get("groups") or []
-    if not groups:
-        problems.append("rubric has no groups")
-    if abs(sum(g.get("max", 0) for g in groups) - definition.get("max", 0)) > 1e-9:
-        problems.append(f"groups sum to {sum(g.get('max', 0) for g in groups)}, not the rubric max {definition.get('max')}")
-    for group in groups:
-        problems += _group_problems(group)
-    problems += _band_problems(definition.get("bands") or [], definition.get("max", 0))
+    """Everything wrong with a definition, in English (empty when it is usable)."""
+    return [p.en for p in rubric_problems(definition)]
+
+
+@dataclass(frozen=True)
+class RubricProblem:
+    field: str  # a path in the definition, e.g. ``definition.bands``
+    vi: str
+    en: str
+
+
+def rubric_problems(definition: Any) -> list[RubricProblem]:
+    """Everything wrong with a definition, naming the field, in Vietnamese and English."""
+    if not isinstance(definition, Mapping):
+        return [RubricProblem("definition", "Thang điểm phải là một đối tượng JSON", "The rubric must be a JSON object")]
+    maximum = definition.get("max")
+    if not _number(maximum) or maximum <= 0:
+        return [RubricProblem("definition.max", "Điểm tối đa phải là số dương", "The maximum must be a positive number")]
+    groups = definition.get("groups")
+    if not isinstance(groups, list) or not groups or not all(isinstance(g, Mapping) for g in groups):
+        return [RubricProblem("definition.groups", "Thang điểm phải có ít nhất một nhóm tiêu chí",
+                              "The rubric needs at least one group of criteria")]
+    problems: list[RubricProblem] = []
+    for i, group in enumerate(groups):
+        problems += _group_problems(group, f"definition.groups.{i}")
+    if not problems:
+        total = sum(g["max"] for g in groups)
+        if abs(total - maximum) > 1e-9:
+            problems.append(RubricProblem("definition.groups", f"Tổng điểm các nhóm là {total:g}, phải bằng điểm tối đa "
+                                          f"{maximum:g}", f"The groups sum to {total:g}, not the rubric max {maximum:g}"))
+    return problems + _band_problems(definition.get("bands"), maximum)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _group_problems(group: Mapping[str, Any], path: str) -> list[RubricProblem]:
+    items = group.get("items")
+    if not group.get("key") or not _number(group.get("max")):
+        return [RubricProblem(path, "Nhóm tiêu chí cần mã (key) và điểm tối đa (max)", "A group needs a key and a max")]
+    if not isinstance(items, list) or not items or not all(isinstance(i, Mapping) for i in items):
+        return [RubricProblem(f"{path}.items", "Nhóm tiêu chí phải có ít nhất một tiêu chí",
+                              "A group needs at least one item")]
+    problems: list[RubricProblem] = []
+    for j, item in enumerate(items):
+        problems += _item_problems(item, f"{path}.items.{j}")
+    if not problems:
+        total = sum(i["points"] for i in items)
+        if abs(total - group["max"]) > 1e-9:
+            problems.append(RubricProblem(f"{path}.items", f"Tổng điểm các tiêu chí của nhóm {group['key']} là {total:g}, "
+                                          f"phải bằng {group['max']:g}", f"The items of group {group['key']} sum to "
+                                          f"{total:g}, not the group max {group['max']:g}"))
     return problems
 
 
-def _group_problems(group: Mapping[str, Any]) -> list[str]:
-    items = group.get("items") or []
-    total = sum(i.get("points", 0) for i in items)
-    problems = [] if abs(total - group.get("max", 0)) < 1e-9 else [
-        f"items of group {group.get('key')} sum to {total}, not the group max {group.get('max')}"]
-    for item in items:
-        problems += _rule_problems(item)
-    return problems
-
-
-def _rule_problems(item: Mapping[str, Any]) -> list[str]:
-    rule, key = item.get("rule") or {}, item.get("key")
-    kind = rule.get("type")
+def _item_problems(item: Mapping[str, Any], path: str) -> list[RubricProblem]:
+    if not item.get("key") or not _number(item.get("points")) or item["points"] < 0:
+        return [RubricProblem(path, "Tiêu chí cần mã (key) và số điểm không âm (points)",
+                              "An item needs a key and non-negative points")]
+    rule, key = item.get("rule") if isinstance(item.get("rule"), Mapping) else {}, item["key"]
+    kind, where = rule.get("type"), f"{path}.rule"
+    bad = None
     if kind == "check":
-        return [] if rule.get("key") else [f"item {key}: check rule without a checklist key"]
-    if kind == "flag":
-        return [] if rule.get("metric") else [f"item {key}: flag rule without a metric"]
-    if kind != "threshold":
-        return [f"item {key}: unknown rule type {kind!r}"]
-    steps = rule.get("steps") or []
-    if not rule.get("metric") or not steps:
-        return [f"item {key}: threshold rule needs a metric and steps"]
+        bad = None if rule.get("key") else ("thiếu mã ô kiểm (key)", "a check rule needs a checklist key")
+    elif kind == "flag":
+        bad = None if rule.get("metric") else ("thiếu chỉ số (metric)", "a flag rule needs a metric")
+    elif kind == "compare":
+        ok = rule.get("metric") and rule.get("op") in COMPARE and _number(rule.get("value"))
+        bad = None if ok else ("cần metric, op (>, >=, <, <=, ==) và value", "a compare rule needs a metric, an op "
+                               "(>, >=, <, <=, ==) and a value")
+    elif kind == "threshold":
+        bad = _threshold_problem(rule, item["points"])
+    else:
+        bad = (f"loại quy tắc không hợp lệ {kind!r}", f"unknown rule type {kind!r}")
+    return [RubricProblem(where, f"Tiêu chí {key}: {bad[0]}", f"Item {key}: {bad[1]}")] if bad else []
+
+
+def _threshold_problem(rule: Mapping[str, Any], points: float) -> tuple[str, str] | None:
+    steps = rule.get("steps")
+    if not rule.get("metric") or not isinstance(steps, list) or not steps or not all(
+            isinstance(s, list | tuple) and len(s) == 2 and _number(s[0]) and _number(s[1]) for s in steps):
+        return "cần metric và các bậc [ngưỡng, điểm]", "a threshold rule needs a metric and [threshold, points] steps"
     if [s[0] for s in steps] != sorted((s[0] for s in steps), reverse=True):
-        return [f"item {key}: thresholds must be listed from highest to lowest"]
-    if max(s[1] for s in steps) != item.get("points") or min(s[1] for s in steps) < 0:
-        return [f"item {key}: step points must lie in 0..{item.get('points')} and reach it"]
-    return []
+        return "các ngưỡng phải xếp từ cao xuống thấp", "thresholds must be listed from highest to lowest"
+    if max(s[1] for s in steps) != points or min(s[1] for s in steps) < 0:
+        return f"điểm các bậc phải trong 0..{points:g} và đạt {points:g}", f"step points must lie in 0..{points:g} and reach it"
+    return None
 
 
-def _band_problems(bands: list[Mapping[str, Any]], maximum: float) -> list[str]:
-    if not bands:
-        return ["rubric has no bands"]
+def _band_problems(bands: Any, maximum: float) -> list[RubricProblem]:
+    field = "definition.bands"
+    if not isinstance(bands, list) or not bands or not all(
+            isinstance(b, Mapping) and _number(b.get("min")) and (b.get("max") is None or _number(b.get("max")))
+            for b in bands):
+        return [RubricProblem(field, "Thang điểm cần các mức xếp loại, mỗi mức có min và max (số)",
+                              "The rubric needs bands, each with a numeric min and max")]
+    levels = [b.get("level") for b in bands]
+    if len(set(levels)) != len(levels) or any(level not in LEVELS for level in levels):
+        return [RubricProblem(field, "Các mức xếp loại phải khác nhau và thuộc: tot, kha, trung_binh, kem",
+                              f"Band levels must be distinct and among {', '.join(LEVELS)}")]
+    problems = []
     ordered = sorted(bands, key=lambda b: b["min"])
-    problems = [] if ordered[0]["min"] == 0 else [f"bands start at {ordered[0]['min']}, not 0"]
+    if ordered[0]["min"] != 0:
+        problems.append(RubricProblem(field, f"Mức thấp nhất phải bắt đầu từ 0 (đang là {ordered[0]['min']:g})",
+                                      f"The lowest band must start at 0, not {ordered[0]['min']:g}"))
     for lower, upper in zip(ordered, ordered[1:]):
-        if lower.get("max") is None or lower["max"] != upper["min"]:
-            problems.append(f"bands {lower['level']} and {upper['level']} overlap or leave a gap")
-    if ordered[-1].get("max") is not None and ordered[-1]["max"] <= maximum:
-        problems.append(f"the top band must be open (max null) or exceed {maximum}")
-    if sorted(b["level"] for b in bands) != sorted(set(b["level"] for b in bands)) or any(
-            b["level"] not in LEVELS for b in bands):
-        problems.append(f"band levels must be distinct and among {', '.join(LEVELS)}")
+        if lower.get("max") is None or lower["max"] > upper["min"]:
+            problems.append(RubricProblem(field, f"Mức {lower['level']} và {upper['level']} chồng lấn nhau",
+                                          f"Bands {lower['level']} and {upper['level']} overlap"))
+        elif lower["max"] < upper["min"]:
+            problems.append(RubricProblem(field, f"Có khoảng trống giữa mức {lower['level']} và {upper['level']}",
+                                          f"Bands {lower['level']} and {upper['level']} leave a gap"))
+    top = ordered[-1]
+    if top.get("max") is not None and top["max"] <= maximum:
+        problems.append(RubricProblem(field, f"Mức cao nhất phải để trống max hoặc lớn hơn {maximum:g}",
+                                      f"The top band must be open (max null) or exceed {maximum:g}"))
+    if any(b.get("max") is not None and b["max"] <= b["min"] for b in bands):
+        problems.append(RubricProblem(field, "Mỗi mức phải có max lớn hơn min", "Each band's max must exceed its min"))
     return problems

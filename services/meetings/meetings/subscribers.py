@@ -1,15 +1,27 @@
-"""Durable consumers of meetings: the roster projection and the asynchronous rating."""
+"""Durable consumers of meetings (the roster projection, the asynchronous rating) and the re-rating worker."""
 from __future__ import annotations
+
+import asyncio
 
 from shared.consumer import BatchHandler, Envelope
 from shared.db import in_thread
+from shared import subjects
 from shared.subjects import MEETING_RECORDED, MEETINGS_STREAM, MEMBERS_STREAM, ConsumerSpec
 from shared.uow import UnitOfWork
 
-from meetings import usecases
+from meetings import ratings, usecases
 from meetings.models import outbox
 
-ROSTER = ConsumerSpec("meetings-roster-v1", MEMBERS_STREAM, ["members.organization.>", "members.member.>"])
+# v2 (was meetings-roster-v1 on members.organization.> and members.member.>): the projection now also keeps
+# admissions, transfers, temporary transfers, exemptions and exits, so it must read the stream again from the
+# start under a new durable name (and its own inbox name); it lists exactly the subjects it applies.
+ROSTER = ConsumerSpec("meetings-roster-v2", MEMBERS_STREAM, [
+    subjects.ORGANIZATION_CREATED, subjects.ORGANIZATION_RENAMED, subjects.ORGANIZATION_RECLASSIFIED,
+    subjects.ORGANIZATION_MOVED, subjects.ORGANIZATION_DISSOLVED,
+    subjects.MEMBER_REGISTERED, subjects.MEMBER_ADMITTED, subjects.MEMBER_PROFILE_CHANGED, subjects.MEMBER_MADE_OFFICIAL,
+    subjects.MEMBER_TRANSFERRED, subjects.MEMBER_TRANSFER_RECEIVED, subjects.MEMBER_TEMPORARILY_TRANSFERRED,
+    subjects.MEMBER_TEMPORARY_TRANSFER_ENDED, subjects.MEMBER_EXEMPTED, subjects.MEMBER_EXEMPTION_ENDED,
+    subjects.MEMBERSHIP_ENDED])
 RATING = ConsumerSpec("meetings-rating-v1", MEETINGS_STREAM, [MEETING_RECORDED])
 
 
@@ -29,3 +41,23 @@ def rating_handler(runtime, spec: ConsumerSpec = RATING) -> BatchHandler:
         await in_thread(usecases.rate_recorded_meetings, _uow(runtime), batch, spec.durable)
 
     return handle
+
+
+RERATE_POLL_S = 0.5
+
+
+async def rerate_worker(runtime) -> None:
+    """Work through queued re-rating jobs (roster changes, new rubric versions); a chunk per transaction.
+
+    A failing chunk is rolled back and retried on the next poll (with a growing pause), never skipped."""
+    pause = RERATE_POLL_S
+    while True:
+        try:
+            await in_thread(ratings.run_jobs, _uow(runtime))
+            pause = RERATE_POLL_S
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (logged; the job stays pending)
+            runtime.logger.error("rerate.failed", error=repr(exc))
+            pause = min(pause * 2, 30.0)
+        await asyncio.sleep(pause)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, datetime, timezone
 
 from sqlalchemy import select
@@ -16,8 +15,8 @@ from shared.events import Attendance, MeetingRated, MeetingRecorded
 from shared.inbox import claim
 from shared.uow import UnitOfWork
 
-from meetings import domain, orgs, rubrics
-from meetings.models import Meeting, MeetingAttendance, MeetingRating, Rubric, inbox
+from meetings import absences, domain, orgs, ratings
+from meetings.models import Meeting, MeetingAttendance, Rubric, inbox
 
 
 class MeetingIdTakenError(ChiboError):
@@ -93,41 +92,40 @@ def _store(uow: UnitOfWork, meeting_id: uuid.UUID, record: domain.MeetingRecord,
 
 
 def project_member_events(uow: UnitOfWork, batch: Sequence[Envelope], consumer: str) -> int:
-    """Apply a batch of member events to the tree and rosters once each; returns how many were new."""
+    """Apply a batch of member events to the tree and rosters once each; returns how many were new.
+
+    A change dated on or before meetings already rated (a member admitted, transferred, exempted, away …;
+    a cell moved) queues a re-rating job in the same transaction (ratings.run_jobs does it)."""
     with uow:
         fresh = claim(uow.session, inbox, consumer, batch)
+        touched: dict[tuple[str, bool], date] = {}
         for envelope in fresh:
-            orgs.apply(uow.session, envelope.event)
+            for touch in orgs.apply(uow.session, envelope.event):
+                key = (touch.organization_id, touch.subtree)
+                touched[key] = min(touched.get(key, touch.since), touch.since)
+        for (org_id, subtree), since in sorted(touched.items()):
+            if subtree:
+                ratings.enqueue(uow.session, "roster", since, scope_org_id=org_id)
+            elif ratings.has_rated_meetings(uow.session, org_id, since):
+                ratings.enqueue(uow.session, "roster", since, organization_ids=[org_id])
         uow.commit()
     return len(fresh)
 
 
 def rate_recorded_meetings(uow: UnitOfWork, batch: Sequence[Envelope], consumer: str) -> list[MeetingRated]:
-    """Rate a batch of recorded meetings under the rubric in force on each date; publish MeetingRated."""
+    """Rate a batch of recorded meetings under the rubric in force on each date; publish MeetingRated (and
+    AbsenceLimitReached for members who reach a limit with this meeting)."""
     with uow:
         rated = []
         for envelope in claim(uow.session, inbox, consumer, batch):
-            if isinstance(envelope.event, MeetingRecorded) and (event := _rate_one(uow.session, envelope.event)):
-                uow.publish(event, correlation_id=envelope.correlation_id)
-                rated.append(event)
+            event = envelope.event
+            if isinstance(event, MeetingRecorded) and (outcome := ratings.rate_recorded(uow.session, event)):
+                uow.publish(outcome.event, correlation_id=envelope.correlation_id)
+                alerts = absences.absence_alerts(uow.session, ratings.Sheet.of_event(event))
+                uow.publish(*alerts, correlation_id=envelope.correlation_id)
+                rated.append(outcome.event)
         uow.commit()
     return rated
-
-
-def _rate_one(session, event: MeetingRecorded) -> MeetingRated | None:
-    if session.get(MeetingRating, (str(event.meeting_id), event.revision)) is not None:
-        return None  # this revision is already rated (e.g. the event was re-published under a new id)
-    rubric = rubrics.in_force(session, orgs.lineage_on(session, event.organization_id, event.held_on), event.held_on)
-    metrics, rating = domain.rate(rubric.definition, event)
-    session.add(MeetingRating(
-        meeting_id=str(event.meeting_id), revision=event.revision, organization_id=str(event.organization_id),
-        held_on=event.held_on, rubric_code=rubric.code, rubric_version=rubric.version, score=rating.score,
-        level=rating.level, present=metrics.present, expected=metrics.expected, speakers=metrics.speakers,
-        breakdown=[asdict(i) for i in rating.breakdown], rated_at=datetime.now(timezone.utc)))
-    return MeetingRated(meeting_id=event.meeting_id, organization_id=event.organization_id, held_on=event.held_on,
-                        kind=event.kind, rubric_code=rubric.code, rubric_version=rubric.version, score=rating.score,
-                        level=rating.level, present=metrics.present, expected=metrics.expected,
-                        speakers=metrics.speakers, revision=event.revision, actor="meetings-rating")
 
 
 def add_rubric(uow: UnitOfWork, definition: dict, effective_from: date, effective_to: date | None = None,
@@ -141,7 +139,8 @@ def add_rubric(uow: UnitOfWork, definition: dict, effective_from: date, effectiv
     with uow:
         rubric = Rubric(code=definition["code"], version=definition["version"], definition=definition,
                         scope_org_id=str(scope_org_id) if scope_org_id else None,
-                        effective_from=effective_from, effective_to=effective_to)
+                        effective_from=effective_from, effective_to=effective_to, created_by="cli")
         uow.session.add(rubric)
+        ratings.enqueue(uow.session, "rubric", effective_from, date_to=effective_to, scope_org_id=rubric.scope_org_id)
         uow.commit()
     return rubric

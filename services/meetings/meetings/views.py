@@ -44,7 +44,8 @@ def roster(session: Session, principal: Principal, cell_id: uuid.UUID, on: date)
     if orgs.cell(session, cell_id) is None:
         raise NotFound("Không tìm thấy chi bộ", "Cell not found")
     ensure_in_subtree(principal, orgs.lineage_on(session, cell_id, on))
-    members = [RosterMemberOut(member_id=m.member_id, full_name=m.full_name, status=m.status)
+    members = [RosterMemberOut(member_id=m.member_id, full_name=m.full_name, status=m.status,
+                               standing=m.standing)
                for m in orgs.roster_on(session, cell_id, on)]
     return RosterOut(organization_id=cell_id, on=on, members=members)
 

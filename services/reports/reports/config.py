@@ -13,3 +13,5 @@ class Settings(ServiceSettings):
     database_url: str = "sqlite:///var/reports.db"
     sse_heartbeat_s: float = 15.0  # comment lines keep proxies from closing an idle stream
     sse_queue_size: int = 100  # per client; the oldest update is dropped when a client lags
+    report_place: str = ""  # the place on a report's date line; default: from the root organization's name
+    export_chunk_size: int = 500  # organizations gathered per query (and per progress step) by an export job

@@ -24,7 +24,8 @@ def test_a_new_rubric_version_is_stored_with_its_validity(database_url, tmp_path
     assert result.exit_code == 0, result.output
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(Rubric.version, Rubric.effective_from).order_by(Rubric.version)).all()
+        rows = conn.execute(select(Rubric.version, Rubric.effective_from).where(Rubric.code == "phu-tho-100")
+                                .order_by(Rubric.version)).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [(1, date(2018, 7, 6)), (2, date(2027, 1, 1))]
 

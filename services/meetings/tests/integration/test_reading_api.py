@@ -72,8 +72,12 @@ async def test_the_roster_lists_the_cells_members_on_a_date(client, auth, world)
 
 
 async def test_rubrics_are_listed_with_their_definition(client, auth):
-    [rubric] = (await client.get("/meetings/api/rubrics", headers=auth())).json()
-    assert (rubric["code"], rubric["version"], rubric["scope_org_id"]) == ("phu-tho-100", 1, None)
+    rubrics = {r["code"]: r for r in (await client.get("/meetings/api/rubrics", headers=auth())).json()}
+    assert sorted(rubrics) == ["hd12-framework", "phu-tho-100"]
+    assert rubrics["hd12-framework"]["status"] == "template"
+    rubric = rubrics["phu-tho-100"]
+    assert (rubric["code"], rubric["version"], rubric["scope_org_id"], rubric["status"]) == ("phu-tho-100", 1, None,
+                                                                                              "in_force")
     assert rubric["definition"]["max"] == 100 and rubric["effective_to"] is None
 
 
