@@ -12,6 +12,8 @@
 CREATE ROLE members LOGIN PASSWORD :'members_password';
 CREATE ROLE meetings LOGIN PASSWORD :'meetings_password';
 CREATE ROLE reports LOGIN PASSWORD :'reports_password';
+-- `python -m reports.cli rebuild` replays the log into a new database (reports_g<N>), then switches to it.
+ALTER ROLE reports CREATEDB;
 
 CREATE DATABASE members OWNER members ENCODING 'UTF8' TEMPLATE template0;
 CREATE DATABASE meetings OWNER meetings ENCODING 'UTF8' TEMPLATE template0;

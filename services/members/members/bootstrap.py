@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from members import api, finance_api, models, subscribers, web
+from members import api, finance_api, models, sources_api, subscribers, web
 from members.config import Settings
 from shared.service import ServiceSpec, build_service
 from shared.subjects import (BADGE_AWARDED, MEMBER_ADMITTED, MEMBER_EXEMPTED, MEMBER_EXEMPTION_ENDED,
@@ -31,9 +31,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="members", title="Chibo — Đảng viên và tổ chức (members)",
         description="Cây tổ chức đảng, hồ sơ đảng viên, tài khoản và đăng nhập / "
                     "Party organization tree, member records, accounts and sign-in",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router, finance_api.router], outbox=models.outbox,
+        service_dir=SERVICE_DIR, routers=[web.router, api.router, finance_api.router, sources_api.router],
+        outbox=models.outbox, consumers=subscribers.CONSUMERS,
         publishes=[ORGANIZATION_CREATED, MEMBER_REGISTERED, *LIFECYCLE_SUBJECTS, *finance_api.PUBLISHES],
-        consumers=subscribers.CONSUMERS,
     )
     app = build_service(spec, settings, engine=engine)
     app.mount("/members/static", StaticFiles(directory=web.STATIC_DIR), name="members-static")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
@@ -12,37 +13,46 @@ from sqlmodel import Session
 
 from shared.auth import CurrentPrincipal
 from shared.db import in_thread
-from reports import queries
-from reports.access import authorized_org, check_org, valid_period
+from reports import generation, report
+from reports.access import authorized_org, check_org
 from reports.hub import FiguresHub
-from reports.schemas import Figures
+from reports.report_params import valid_range, valid_tree
+from reports.schemas import FullFigures
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.runtime.engine) as session:
+    with Session(generation.current(request.app.state.runtime.engine)) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(_session)]
 OrgQuery = Annotated[uuid.UUID | None, Query(description="Organization (default: the caller's own)")]
 PeriodQuery = Annotated[str | None, Query(description="2026-03, 2026-Q1 or 2026 (default: this month)")]
+FromQuery = Annotated[date | None, Query(alias="from", description="First day of a range (with to; instead of period)")]
+ToQuery = Annotated[date | None, Query(alias="to", description="Last day of a range, not before from")]
+TreeQuery = Annotated[str | None, Query(description="as_was (default): the tree in force then; today: today's tree")]
 
 
-@router.get("/api/figures", response_model=Figures)
+@router.get("/api/figures", response_model=FullFigures)
 def read_figures(principal: CurrentPrincipal, session: SessionDep, org_id: OrgQuery = None,
-                 period: PeriodQuery = None) -> dict:
-    """Meetings held, rating levels and attendance of an organization and of each direct child in a period."""
-    period = valid_period(period)
-    return queries.figures(session, authorized_org(session, principal, org_id), period)
+                 period: PeriodQuery = None, start: FromQuery = None, end: ToQuery = None,
+                 tree: TreeQuery = None) -> dict:
+    """Every figure of an organization's subtree over a period or a from/to range (meetings, members, changes,
+    fees, grades), rolled up along the tree in force then (or today's with tree=today); direct children too."""
+    label, first, last = valid_range(period, start, end)
+    tree_mode = valid_tree(tree)
+    org = authorized_org(session, principal, org_id)
+    return report.full_figures(session, org, label, first, last, tree_mode, named_period=start is None)
 
 
 @router.get("/api/stream", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}, "description": "`event: figures` messages"}})
 async def stream_figures(request: Request, principal: CurrentPrincipal, org_id: OrgQuery = None) -> StreamingResponse:
     """Server-Sent Events: `event: figures` whenever an organization's figures change within the subtree."""
-    org = await in_thread(check_org, request.app.state.runtime.engine, principal, org_id)
+    home = request.app.state.runtime.engine
+    org = await in_thread(lambda: check_org(generation.current(home), principal, org_id))
     events = _events(request.app.state.hub, org, request.app.state.settings.sse_heartbeat_s)
     return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

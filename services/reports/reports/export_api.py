@@ -15,7 +15,7 @@ from sqlmodel import Session
 from shared.auth import Principal, require_roles
 from shared.db import in_thread
 from shared.errors import ChiboError, NotFound
-from reports import exports, jobs
+from reports import exports, generation, jobs
 from reports.access import authorized_org, check_org, valid_period
 
 router = APIRouter(prefix="/reports/api", tags=["exports"])
@@ -44,7 +44,7 @@ def export(request: Request, principal: Exporter,
            format: Annotated[str | None, Query(description="xlsx or pdf")] = None) -> Response:
     """The report of an organization (and its direct children) for a period, as XLSX or PDF."""
     fmt, period = exports.valid_format(format), valid_period(period)
-    with Session(request.app.state.runtime.engine) as session:
+    with Session(generation.current(request.app.state.runtime.engine)) as session:  # the projection in force
         target = authorized_org(session, principal, org or org_id)
         rendered = exports.build(session, target, period, fmt, place=request.app.state.settings.report_place)
     return Response(rendered.content, media_type=rendered.media_type,
@@ -55,8 +55,8 @@ def export(request: Request, principal: Exporter,
 async def create_job(request: Request, principal: Exporter, body: JobRequest) -> JSONResponse:
     """Start a background export of every organization in a subtree; answers 202 with the job to follow."""
     fmt, period = exports.valid_format(body.format), valid_period(body.period)
-    engine = request.app.state.runtime.engine
-    target = await in_thread(check_org, engine, principal, body.org_id)
+    engine = request.app.state.runtime.engine  # export jobs live in the home database, figures in the projection
+    target = await in_thread(lambda: check_org(generation.current(engine), principal, body.org_id))
     job_id = await in_thread(lambda: jobs.create(engine, creator=principal.username,
                                                  creator_org_id=str(principal.org_id), org_id=target, period=period,
                                                  fmt=fmt))
@@ -72,7 +72,7 @@ def _readable_job(request: Request, principal: Principal, job_id: uuid.UUID) -> 
     job = jobs.read(engine, str(job_id))
     if job is None:
         raise NotFound("Không tìm thấy yêu cầu xuất báo cáo", "No such export job")
-    check_org(engine, principal, uuid.UUID(job["org_id"]))
+    check_org(generation.current(engine), principal, uuid.UUID(job["org_id"]))
     return job
 
 

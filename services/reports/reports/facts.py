@@ -37,6 +37,7 @@ class Fact:
     expected: int = 0
     speakers: int = 0
     path: tuple[str, ...] = ()
+    upper_level: bool = False  # an upper-level committee member attended (v2 events; v1: False)
 
     @property
     def base_key(self) -> tuple[int, int]:
@@ -65,7 +66,8 @@ def with_path(fact: Fact, path: tuple[str, ...]) -> Fact:
 
 
 def _base_fields(event: MeetingRecorded | MeetingRated) -> dict:
-    fields = {"organization_id": str(event.organization_id), "held_on": event.held_on, "kind": event.kind}
+    fields = {"organization_id": str(event.organization_id), "held_on": event.held_on, "kind": event.kind,
+              "upper_level": event.upper_level_attended}
     if isinstance(event, MeetingRated):
         return {**fields, "present": event.present, "expected": event.expected, "speakers": event.speakers}
     statuses = [a.status for a in event.attendance]

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared.db import in_thread
-from reports import exports
+from reports import exports, generation
 
 metadata = MetaData()  # not the projection's: a rebuild of the projection leaves jobs alone
 JOB = Table(
@@ -90,7 +90,7 @@ def run(engine: Engine, job_id: str, place: str, notify=lambda: None, chunk: int
         notify()
 
     try:
-        with Session(engine) as session:
+        with Session(generation.current(engine)) as session:  # the projection in force (the job row: home)
             rendered = exports.build(session, job["org_id"], job["period"], job["format"], subtree=True, place=place,
                                      progress=progress, chunk=chunk)
     except Exception as exc:  # the job shows the failure; the service keeps serving

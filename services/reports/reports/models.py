@@ -25,6 +25,7 @@ class OrgNode(Base, table=True):
     sector: str = Field(max_length=40)
     cluster: str | None = Field(default=None, max_length=200)
     effective_from: date
+    dissolved_on: date | None = None  # OrganizationDissolved (0002)
 
 
 class OrgParent(Base, table=True):
@@ -42,7 +43,7 @@ class MeetingFact(Base, table=True):
     __tablename__ = "meeting_fact"
     meeting_id: str = Field(primary_key=True, max_length=36)
     organization_id: str = Field(max_length=36)
-    held_on: date
+    held_on: date = Field(index=True)
     kind: str = Field(max_length=40)
     recorded_revision: int = 0  # highest MeetingRecorded revision seen (0: none yet)
     rated_revision: int = 0  # highest MeetingRated revision seen (0: unrated)
@@ -50,6 +51,7 @@ class MeetingFact(Base, table=True):
     present: int = 0
     expected: int = 0
     speakers: int = 0
+    upper_level_attended: bool = False  # MeetingRated/MeetingRecorded v2; v1 messages: False
     # Comma-separated org ids (the cell first, then its ancestors as of held_on, as far as known).
     rolled_path: str = Field(sa_column=Column(Text, nullable=False))
     path_tail: str = Field(max_length=36, index=True)  # last id of rolled_path: where the known tree ends
@@ -83,3 +85,9 @@ class ProjectionLock(Base, table=True):
 
 STAT_COLUMNS = ("meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present", "expected", "speakers")
 inbox = inbox_table(Base.metadata)
+
+
+# Tables of migration 0002 (members, obligations, fees, grades, bands, generations): same metadata.
+from reports.ledger_models import (  # noqa: E402,F401
+    FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
+    ProjectionGeneration, StatBand)

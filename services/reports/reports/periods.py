@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$")
 
@@ -39,3 +39,12 @@ def period_label_vi(period: str) -> str:
     if quarter:
         return f"Quý {('I', 'II', 'III', 'IV')[int(quarter) - 1]}/{year}"
     return f"Năm {year}"
+
+
+def period_range(period: str) -> tuple[date, date]:
+    """First and last day of a normalised period."""
+    year, month, quarter = _PERIOD.match(period).groups()
+    first_month, months = (int(month), 1) if month else ((int(quarter) - 1) * 3 + 1, 3) if quarter else (1, 12)
+    first = date(int(year), first_month, 1)
+    after = date(int(year) + (first_month + months - 1) // 12, (first_month + months - 1) % 12 + 1, 1)
+    return first, after - timedelta(days=1)

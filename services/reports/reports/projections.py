@@ -16,25 +16,28 @@ from sqlalchemy.orm import Session
 
 from shared import inbox as shared_inbox
 from shared.consumer import Envelope
-from shared.events import Event, MeetingRated, MeetingRecorded, OrganizationCreated
-from reports import tree
+from shared.events import Event, MeetingRated, MeetingRecorded
+from reports import lifecycle, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
+from reports.periods import periods_of
 from reports.upsert import upsert
 
 INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event ids are unique
 _FACT, _LOCK = MeetingFact.__table__, ProjectionLock.__table__
 Changes = set[tuple[str, str]]  # (org_id, period) whose counters changed
-_PROJECTED = (OrganizationCreated, MeetingRecorded, MeetingRated)  # anything else in a replayed stream is skipped
+# anything else in a replayed stream is skipped
+_PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBER_EVENTS, *lifecycle.LEDGER_EVENTS)
 
 
 def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
     """Project the events not seen before; returns the (org, period) counters that changed. Does not commit."""
     _serialize(session)
     events = _claim(session, [e for e in (getattr(x, "event", x) for x in envelopes) if isinstance(e, _PROJECTED)])
-    orgs = [e for e in events if isinstance(e, OrganizationCreated)]
+    orgs = [e for e in events if isinstance(e, tree.TREE_EVENTS)]
     meetings = [(str(e.meeting_id), e) for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
-    new_orgs, moved_orgs = tree.record_organizations(session, orgs)
+    lifecycle.apply(session, events)
+    new_orgs, moved_orgs = tree.record_tree(session, orgs)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
     parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})
@@ -51,7 +54,16 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event
         changed_facts.append(fact)
     deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
-    return {key for key, values in deltas.items() if any(values)}
+    return {key for key, values in deltas.items() if any(values)} | _lifecycle_changes(session, events)
+
+
+def _lifecycle_changes(session: Session, events: list[Event]) -> Changes:
+    """(org, period) along the lineage of every cell a member, obligation, fee or grade event touched."""
+    cells = lifecycle.touched(events)
+    if not cells:
+        return set()
+    parents = tree.load_ancestry(session, {org for org, _ in cells})
+    return {(org, period) for cell, day in cells for org in tree.path_on(parents, cell, day) for period in periods_of(day)}
 
 
 def _serialize(session: Session) -> None:
@@ -98,11 +110,13 @@ def _write(session: Session, facts: list[Fact], deltas: Deltas) -> None:
 def _fact_from_row(row) -> Fact:
     path = tuple(row["rolled_path"].split(","))
     return Fact(row["meeting_id"], row["organization_id"], row["held_on"], row["kind"], row["recorded_revision"],
-                row["rated_revision"], row["level"], row["present"], row["expected"], row["speakers"], path)
+                row["rated_revision"], row["level"], row["present"], row["expected"], row["speakers"], path,
+                bool(row["upper_level_attended"]))
 
 
 def _fact_row(fact: Fact) -> dict:
     return {"meeting_id": fact.meeting_id, "organization_id": fact.organization_id, "held_on": fact.held_on,
             "kind": fact.kind, "recorded_revision": fact.recorded_revision, "rated_revision": fact.rated_revision,
             "level": fact.level, "present": fact.present, "expected": fact.expected, "speakers": fact.speakers,
-            "rolled_path": ",".join(fact.path), "path_tail": fact.path[-1]}
+            "rolled_path": ",".join(fact.path), "path_tail": fact.path[-1],
+            "upper_level_attended": fact.upper_level}

@@ -1,8 +1,9 @@
 """Read side: figures for an organization and its direct children, lineages for
 access checks, and the payloads pushed to live dashboards.
 
-Attendance rate = present / expected as a percentage, computed here from the
-stored counts (never stored), rounded half up to one decimal: 945/1185 → 79.7.
+Every percentage the reports show (attendance rate, shares of levels, of speakers, of fees collected, of
+grades …) comes from ``percent``: part / whole × 100 computed from counts at query time (never stored),
+rounded half up to one decimal: 945/1185 → 79.7, 1/16 → 6.3; ``None`` when the whole is 0.
 """
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ from reports.models import STAT_COLUMNS, OrgNode, OrgParent, PeriodStat
 _NODE, _PARENT, _STAT = OrgNode.__table__, OrgParent.__table__, PeriodStat.__table__
 
 
-def attendance_rate(present: int, expected: int) -> float | None:
-    if expected <= 0:
+def percent(part: int, whole: int) -> float | None:
+    """THE rounding rule of the reports (see the module doc)."""
+    if whole <= 0:
         return None
-    return float((Decimal(present) * 100 / Decimal(expected)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+attendance_rate = percent  # present / expected
 
 
 def org_names(session: Session, org_ids: Iterable[str]) -> dict[str, str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from pydantic import BaseModel, Field
 
@@ -33,3 +34,66 @@ class Figures(OrgFigures):
     """An organization's figures (its whole subtree) and those of each direct child."""
 
     children: list[OrgFigures]
+
+
+class Share(BaseModel):
+    count: int
+    share: float | None = Field(description="count / total in percent (queries.percent: half up, 1 decimal)")
+
+
+class ObligationFigures(BaseModel):
+    required: int = Field(description="Obligations closed in the range (MeetingObligationClosed)")
+    held: int
+    missed: int
+    missed_share: float | None
+
+
+class MeetingFigures(BaseModel):
+    held: int
+    held_by_kind: dict[str, int]
+    obligations: dict[str, ObligationFigures] = Field(description="regular, thematic, committee")
+    levels: dict[str, Share] = Field(description="tot, kha, trung_binh, kem, unrated; share of meetings held")
+    attendance: AttendanceFigures
+    speakers: dict[str, int | float | None] = Field(description="count, present, share of those present who spoke")
+    upper_level: dict[str, int | float | None] = Field(description="meetings an upper-level member attended")
+
+
+class MemberFigures(BaseModel):
+    on: date = Field(description="The roll is counted on the range's last day")
+    total: int
+    status: dict[str, int]
+    sector: dict[str, int]
+    sex: dict[str, int]
+    age_band: dict[str, int]
+    ethnicity: dict[str, int]
+    religion: dict[str, int]
+    education_level: dict[str, int]
+    political_theory_level: dict[str, int]
+    party_age_band: dict[str, int]
+
+
+class FeeFigures(BaseModel):
+    due_vnd: int
+    collected_vnd: int
+    collected_share: float | None
+    unpaid_members: int = Field(description="Members with a month in the range paid below what was due")
+
+
+class GradeDistribution(BaseModel):
+    total: int
+    excellent: Share
+    good: Share
+    completed: Share
+    not_completed: Share
+
+
+class FullFigures(Figures):
+    """Figures (above) plus every section of the committees' reports over the range (see the reports README)."""
+
+    range: dict[str, date]
+    tree: str = Field(description="as_was: the tree in force at each date; today: today's tree")
+    meetings: MeetingFigures
+    members: MemberFigures
+    changes: dict[str, int]
+    fees: FeeFigures
+    grading: dict[str, GradeDistribution] = Field(description="members, organizations")

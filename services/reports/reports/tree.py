@@ -6,32 +6,88 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.events import OrganizationCreated
-from reports.models import OrgNode, OrgParent
+from shared.events import (OrganizationCreated, OrganizationDissolved, OrganizationMoved, OrganizationReclassified,
+                           OrganizationRenamed)
+from reports.models import OrgAttr, OrgNode, OrgParent
 from reports.upsert import upsert
 
 Parents = dict[str, list[tuple[date, str | None]]]  # org -> [(valid_from, parent)], sorted
 
-_PARENT = OrgParent.__table__
+_PARENT, _ATTR = OrgParent.__table__, OrgAttr.__table__
 
 
-def record_organizations(session: Session, events: list[OrganizationCreated]) -> tuple[set[str], set[str]]:
-    """Store nodes and parent rows; returns (orgs new to the tree, known orgs whose parent history changed)."""
+TREE_EVENTS = (OrganizationCreated, OrganizationMoved, OrganizationRenamed, OrganizationReclassified,
+               OrganizationDissolved)
+TreeEvent = OrganizationCreated | OrganizationMoved | OrganizationRenamed | OrganizationReclassified | OrganizationDissolved
+
+
+def record_tree(session: Session, events: list[TreeEvent]) -> tuple[set[str], set[str]]:
+    """Store nodes, parent rows (Created, Moved) and dated attributes (Created, Renamed, Reclassified, Dissolved);
+    returns (orgs new to the tree, known orgs whose parent history changed)."""
     if not events:
         return set(), set()
+    created = [e for e in events if isinstance(e, OrganizationCreated)]
     nodes = {str(e.organization_id): {"id": str(e.organization_id), "name": e.name, "kind": e.kind, "sector": e.sector,
-                                      "cluster": e.cluster, "effective_from": e.effective_from} for e in events}
+                                      "cluster": e.cluster, "effective_from": e.effective_from} for e in created}
     upsert(session, OrgNode.__table__, list(nodes.values()), ["id"])
-    before = load_parents(session, nodes)
-    rows = {(str(e.organization_id), e.effective_from): str(e.parent_id) if e.parent_id else None for e in events}
+    attrs = {(r["org_id"], r["attr"], r["valid_from"]): r for e in events for r in _attr_rows(e)}
+    upsert(session, _ATTR, list(attrs.values()), ["org_id", "attr", "valid_from"])
+    _refresh_nodes(session, {key[0] for key in attrs})
+    moves = [e for e in events if isinstance(e, (OrganizationCreated, OrganizationMoved))]
+    rows = {(str(e.organization_id), e.effective_from): str(e.parent_id) if e.parent_id else None for e in moves}
+    before = load_parents(session, {org for org, _ in rows})
     changed = {key: parent for key, parent in rows.items() if dict(before.get(key[0], [])).get(key[1], "?") != parent}
     upsert(session, _PARENT, [{"org_id": o, "valid_from": d, "parent_id": p} for (o, d), p in changed.items()],
            ["org_id", "valid_from"])
     touched = {org for org, _ in changed}
     return touched - set(before), touched & set(before)
+
+
+def _attr_rows(event: TreeEvent) -> list[dict]:
+    values: dict[str, str] = {}
+    if isinstance(event, (OrganizationCreated, OrganizationRenamed)):
+        values["name"] = event.name
+    if isinstance(event, (OrganizationCreated, OrganizationReclassified)):
+        values.update(kind=event.kind, sector=event.sector)
+    if isinstance(event, OrganizationDissolved):
+        values["dissolved"] = str(event.merged_into_id or "")
+    return [{"org_id": str(event.organization_id), "attr": attr, "valid_from": event.effective_from, "value": value}
+            for attr, value in values.items()]
+
+
+def _refresh_nodes(session: Session, org_ids: set[str]) -> None:
+    """Keep org_node's name, kind, sector and dissolved_on at their latest dated values (any arrival order)."""
+    latest: dict[str, dict[str, tuple[date, str]]] = {}
+    for org, attr, valid_from, value in session.execute(select(_ATTR).where(_ATTR.c.org_id.in_(list(org_ids)))):
+        if attr not in latest.setdefault(org, {}) or latest[org][attr][0] < valid_from:
+            latest[org][attr] = (valid_from, value)
+    for org, attrs in latest.items():
+        values = {attr: value for attr, (_, value) in attrs.items() if attr != "dissolved"}
+        if "dissolved" in attrs:
+            values["dissolved_on"] = attrs["dissolved"][0]
+        session.execute(update(OrgNode.__table__).where(OrgNode.__table__.c.id == org).values(**values))
+
+
+def attributes_on(session: Session, attr: str, day: date) -> dict[str, str]:
+    """Every org's ``attr`` (name, kind, sector) in force on ``day`` (its first value before it was recorded)."""
+    history: dict[str, list[tuple[date, str]]] = {}
+    for org, valid_from, value in session.execute(
+            select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(_ATTR.c.attr == attr)):
+        history.setdefault(org, []).append((valid_from, value))
+    return {org: parent_on(sorted(rows), day) for org, rows in history.items()}
+
+
+def all_parents(session: Session) -> Parents:
+    """The whole parent history (a province: thousands of rows)."""
+    parents: Parents = {}
+    for org, valid_from, parent in session.execute(select(_PARENT.c.org_id, _PARENT.c.valid_from, _PARENT.c.parent_id)):
+        parents.setdefault(org, []).append((valid_from, parent))
+    for history in parents.values():
+        history.sort(key=lambda row: row[0])
+    return parents
 
 
 def load_parents(session: Session, org_ids: Iterable[str]) -> Parents:
@@ -58,7 +114,7 @@ def load_ancestry(session: Session, org_ids: Iterable[str]) -> Parents:
     return parents
 
 
-def parent_on(history: list[tuple[date, str | None]], day: date) -> str | None:
+def parent_on(history: list[tuple[date, str | None]], day: date):
     """The parent in force on ``day``; before the first record, the first parent (the org's origin)."""
     index = bisect_right([valid_from for valid_from, _ in history], day) - 1
     return history[max(index, 0)][1]

@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from shared.consumer import Envelope
 from shared.events import Event
-from reports import queries
+from reports import generation, queries
 from reports.projections import Changes, apply_batch
 
 
 def project(engine: Engine, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
-    """Apply a batch and commit it (inbox, facts and counters together)."""
-    with Session(engine) as session:
+    """Apply a batch and commit it (inbox, facts and counters together), in the projection in force."""
+    with Session(generation.current(engine)) as session:
         changes = apply_batch(session, envelopes)
         session.commit()
     return changes
@@ -22,5 +22,5 @@ def project(engine: Engine, envelopes: Sequence[Envelope] | Sequence[Event]) -> 
 
 def figures_for_changes(engine: Engine, changes: Changes) -> list[tuple[frozenset[str], dict]]:
     """Committed figures of the changed (org, period) pairs, with the lineage that may see each."""
-    with Session(engine) as session:
+    with Session(generation.current(engine)) as session:
         return queries.changed_figures(session, changes)

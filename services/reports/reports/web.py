@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from shared.auth import ROLE_LABELS_VI, Principal, current_principal
 from shared.errors import ChiboError, NotAuthenticated, ValidationFailed
-from reports import dashboard, queries
+from reports import dashboard, generation, queries, report
 from reports.access import authorized_org, valid_period
-from reports.periods import current_periods, period_label_vi
+from reports.periods import current_periods, period_label_vi, period_range
 
 router = APIRouter(prefix="/reports", tags=["pages"])
 WEB = Path(__file__).parent / "web"
@@ -45,7 +45,7 @@ def dashboard_script() -> FileResponse:
 
 def _context(request: Request, principal: Principal, period: str, picked: str | None) -> dict:
     notice, figures, page = None, None, {}
-    with Session(request.app.state.runtime.engine) as session:
+    with Session(generation.current(request.app.state.runtime.engine)) as session:  # the projection in force
         own = str(principal.org_id)
         known = queries.lineage(session, own) is not None
         org = own
@@ -55,7 +55,7 @@ def _context(request: Request, principal: Principal, period: str, picked: str | 
             except (ValueError, ChiboError):  # not an id, unknown, or outside the subtree: show the user's own
                 notice = "Đồng chí chỉ xem được tổ chức trong phạm vi của mình; đang hiển thị tổ chức của đồng chí."
         if known:
-            figures = queries.figures(session, org, period)
+            figures = report.full_figures(session, org, period, *period_range(period), "as_was", named_period=True)
             month = dashboard.watch_month(period)
             page = {"series": dashboard.month_series(session, org, int(period[:4])), "watch_month": month,
                     "previous_month": dashboard.previous_month(month), "cells": dashboard.cells(session, org, month),

@@ -166,3 +166,14 @@ async def next_event(lines, *, want: str = "figures", where=lambda data: True, t
 @pytest.fixture
 def sse():
     return next_event
+
+
+@pytest.fixture
+def province():
+    """The hand-built province's event builders (tests/province_events.py)."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("reports_province_events", Path(__file__).parent / "province_events.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

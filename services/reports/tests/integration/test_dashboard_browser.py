@@ -92,9 +92,9 @@ EXTRA = {  # figure groups the figures API may carry (another part of the servic
 async def test_alerts_lifecycle_changes_and_fees_are_shown_when_the_figures_carry_them(
         reports_settings, ev, serve, bearer, database_url, monkeypatch):
     from playwright.async_api import async_playwright
-    from reports import queries, web
-    original = queries.figures
-    monkeypatch.setattr(web.queries, "figures", lambda *args: {**original(*args), **EXTRA})
+    from reports import report, web
+    original = report.full_figures
+    monkeypatch.setattr(web.report, "full_figures", lambda *args, **kw: {**original(*args, **kw), **EXTRA})
     app = create_app(reports_settings)
     token = bearer("coquan", "committee")["Authorization"][7:]
     async with serve(app) as base, async_playwright() as pw:

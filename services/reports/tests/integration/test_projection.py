@@ -112,3 +112,15 @@ def test_the_two_consumers_applying_batches_at_the_same_time_still_give_the_same
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(run, [events[6:], events[:6]]))  # meetings consumer, tree consumer
         assert ev.stats(engine) == expected
+
+
+def test_a_member_event_tells_the_dashboards_of_its_cell_lineage_for_its_month_quarter_and_year(ev, engine):
+    import uuid
+
+    from shared.events import MemberRegistered
+    project(engine, ev.tree())
+    changes = project(engine, [MemberRegistered(
+        member_id=uuid.uuid4(), organization_id=ev.oid("phongtc"), full_name="Nguyễn Văn Bình", sex="male",
+        date_of_birth=date(1990, 1, 1), status="official", effective_from=APRIL)])
+    assert changes == {(str(ev.oid(o)), p) for o in ("phongtc", "sogd", "coquan", "tinh")
+                       for p in ("2026-04", "2026-Q2", "2026")}

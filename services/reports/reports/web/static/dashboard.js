@@ -9,7 +9,9 @@
                 transferred_out: "Chuyển đi", transferred_temporarily: "Tạm thời", temporarily_transferred: "Tạm thời",
                 cards_issued: "Cấp thẻ", cards_replaced: "Cấp lại thẻ", badges_awarded: "Huy hiệu", exempted: "Miễn SH",
                 names_removed: "Xóa tên", removed: "Xóa tên", expelled: "Khai trừ", exited: "Ra khỏi Đảng",
-                deceased: "Từ trần", due: "Phải thu", collected: "Đã thu", unpaid_members: "ĐV chưa nộp",
+                deceased: "Từ trần", probation_not_recognized: "Không công nhận",
+                due: "Phải thu", collected: "Đã thu", due_vnd: "Phải thu (đồng)", collected_vnd: "Đã thu (đồng)",
+                unpaid_members: "ĐV chưa nộp",
                 removal_reviews: "Xem xét xóa tên", overdue_probations: "Dự bị quá hạn", alerts: "Cảnh báo"};
   var NS = "http://www.w3.org/2000/svg";
 
@@ -119,7 +121,9 @@
 
   // Lifecycle changes and fees: horizontal bars of whatever numbers the figures carry.
   function bars(id, panel, values) {
-    var keys = values ? Object.keys(values).filter(function (k) { return typeof values[k] === "number"; }) : [];
+    var keys = values ? Object.keys(values).filter(function (k) {  // counts and amounts; shares are not bars
+      return typeof values[k] === "number" && !/_share$/.test(k);
+    }) : [];
     if (!keys.length) return;
     document.getElementById(panel).hidden = false;
     var svg = clear(document.getElementById(id)), max = 1, row = 34;

@@ -1,0 +1,125 @@
+"""Project member, obligation, fee and grade events (in the caller's transaction; the inbox already
+filtered duplicates). Every table here is order-independent:
+- the roll (member_span) is refolded from the member's stored roll events each time one arrives;
+- a change row is keyed by its event id;
+- an obligation keeps its latest closing (occurred_at), a cell-month of fees its highest revision,
+  a grade its latest decision (decided_on, then occurred_at).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timezone
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
+                           MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
+from reports import member_facts
+from reports.models import FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact
+from reports.upsert import upsert
+
+MEMBER_EVENTS = (*member_facts.ROLL_EVENTS, MemberTemporarilyTransferred, PartyCardIssued, BadgeAwarded, MemberExempted)
+LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, MemberGraded, OrganizationGraded)
+_EVENT, _SPAN, _CHANGE = MemberEvent.__table__, MemberSpan.__table__, MemberChange.__table__
+_OBLIGATION, _SHEET, _LINE, _GRADE = ObligationFact.__table__, FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
+
+
+def apply(session: Session, events: Sequence[Event]) -> None:
+    _members(session, [e for e in events if isinstance(e, MEMBER_EVENTS)])
+    _keep_newest(session, _OBLIGATION, ("org_id", "obligation", "period_start"), lambda r: r["occurred_at"],
+                 [_obligation_row(e) for e in events if isinstance(e, MeetingObligationClosed)])
+    _keep_newest(session, _GRADE, ("subject_kind", "subject_id", "year"), lambda r: (r["decided_on"], r["occurred_at"]),
+                 [_grade_row(e) for e in events if isinstance(e, (MemberGraded, OrganizationGraded))])
+    _fees(session, [e for e in events if isinstance(e, FeesRecorded)])
+
+
+_DAY = ("effective_from", "period_end", "month", "decided_on")
+_ORGS = ("organization_id", "from_organization_id", "to_organization_id", "home_organization_id")
+
+
+def touched(events: Sequence[Event]) -> set[tuple[str, date]]:
+    """(cell, day) of each member, obligation, fee or grade event: the live dashboards of the cell's lineage
+    are told their figures changed (the pushed payload says which org and period to read again)."""
+    out: set[tuple[str, date]] = set()
+    for e in events:
+        if isinstance(e, (*MEMBER_EVENTS, *LEDGER_EVENTS)):
+            day = next(getattr(e, a) for a in _DAY if getattr(e, a, None) is not None)
+            out.update((str(getattr(e, a)), day) for a in _ORGS if getattr(e, a, None) is not None)
+    return out
+
+
+def _members(session: Session, events: list[Event]) -> None:
+    roll = [e for e in events if isinstance(e, member_facts.ROLL_EVENTS)]
+    upsert(session, _EVENT, [{"event_id": str(e.event_id), "member_id": str(e.member_id), "subject": e.subject,
+                              "payload": e.model_dump_json()} for e in roll], ["event_id"], "ignore")
+    members = sorted({str(e.member_id) for e in roll})
+    for start in range(0, len(members), 500):
+        chunk = members[start:start + 500]
+        stored: dict[str, list[Event]] = {m: [] for m in chunk}
+        for member, subject, payload in session.execute(
+                select(_EVENT.c.member_id, _EVENT.c.subject, _EVENT.c.payload).where(_EVENT.c.member_id.in_(chunk))):
+            stored[member].append(decode(subject, payload.encode()))
+        session.execute(delete(_SPAN).where(_SPAN.c.member_id.in_(chunk)))
+        rows = [row for member, history in stored.items() for row in member_facts.spans(member, history)]
+        upsert(session, _SPAN, rows, ["member_id", "valid_from"])
+    changes = [c for c in map(member_facts.change, events) if c is not None]
+    upsert(session, _CHANGE, changes, ["event_id"], "ignore")
+
+
+def _keep_newest(session: Session, table, keys: tuple[str, ...], rank: Callable[[dict], object],
+                 rows: list[dict]) -> None:
+    best: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        if key not in best or rank(row) > rank(best[key]):
+            best[key] = row
+    if not best:
+        return
+    columns = [table.c[k] for k in keys]
+    stored = {tuple(r[k] for k in keys): r for r in session.execute(
+        select(table).where(tuple_(*columns).in_(list(best)))).mappings()}
+    newer = [row for key, row in best.items() if key not in stored or rank(row) > rank(_aware(stored[key]))]
+    upsert(session, table, newer, keys)
+
+
+def _aware(row) -> dict:
+    """SQLite hands back naive datetimes; the events' are UTC."""
+    out = dict(row)
+    at = out.get("occurred_at")
+    if at is not None and at.tzinfo is None:
+        out["occurred_at"] = at.replace(tzinfo=timezone.utc)
+    return out
+
+
+def _obligation_row(e: MeetingObligationClosed) -> dict:
+    return {"org_id": str(e.organization_id), "obligation": e.obligation, "period_start": e.period_start,
+            "period_end": e.period_end, "met": e.met, "occurred_at": e.occurred_at}
+
+
+def _grade_row(e: MemberGraded | OrganizationGraded) -> dict:
+    member = isinstance(e, MemberGraded)
+    return {"subject_kind": "member" if member else "organization",
+            "subject_id": str(e.member_id if member else e.organization_id), "year": e.year,
+            "org_id": str(e.organization_id), "level": e.level, "decided_on": e.decided_on, "occurred_at": e.occurred_at}
+
+
+def _fees(session: Session, events: list[FeesRecorded]) -> None:
+    best: dict[tuple[str, object], FeesRecorded] = {}
+    for e in events:
+        key = (str(e.organization_id), e.month)
+        if key not in best or e.revision > best[key].revision:
+            best[key] = e
+    if not best:
+        return
+    stored = dict(((org, month), rev) for org, month, rev in session.execute(
+        select(_SHEET.c.org_id, _SHEET.c.month, _SHEET.c.revision).where(
+            tuple_(_SHEET.c.org_id, _SHEET.c.month).in_(list(best)))))
+    for (org, month), e in best.items():
+        if stored.get((org, month), 0) >= e.revision:
+            continue
+        upsert(session, _SHEET, [{"org_id": org, "month": month, "revision": e.revision}], ["org_id", "month"])
+        session.execute(delete(_LINE).where(_LINE.c.org_id == org, _LINE.c.month == month))
+        lines = {str(line.member_id): line for line in e.lines}
+        upsert(session, _LINE, [{"org_id": org, "month": month, "member_id": m, "due_vnd": line.due_vnd,
+                                 "paid_vnd": line.paid_vnd} for m, line in lines.items()], ["org_id", "month", "member_id"])

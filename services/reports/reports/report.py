@@ -1,0 +1,116 @@
+"""Figures of any organization's subtree over any date range, computed at query time from the facts.
+
+The range is cut where the tree changed (``subtrees.segments``); each piece counts the facts dated in it
+whose organization was under the root then (or along today's tree with ``tree=today``). Dating: a meeting
+by ``held_on``, an obligation by its ``period_end``, a change by its effective date, a fee month by its first
+day, a grade by its year (along the tree on 31 December, clamped into the range); members are counted on the
+range's last day. Percentages come from ``queries.percent`` only.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reports import report_members, subtrees, tree
+from reports.facts import LEVELS
+from reports.models import MeetingFact, ObligationFact
+from reports.queries import percent
+
+OBLIGATIONS = ("regular", "thematic", "committee")
+MEETING_KINDS = ("regular", "thematic", "combined", "extraordinary", "model")
+_FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
+
+
+def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
+           children: list[str] = ()) -> dict:
+    """The root's full figures and each child's meeting figures over [start, end]."""
+    parents = tree.all_parents(session)
+    roots = [root, *children]
+    pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
+    meetings = _meetings(session, pieces, roots)
+    _obligations(session, pieces, root, meetings[root])
+    return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
+            "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
+            **report_members.figures(session, pieces, root, start, end)}
+
+
+def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
+    counts = {root: Counter() for root in roots}
+    for first, last, under in pieces:
+        rows = session.execute(
+            select(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended,
+                   func.count(), func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
+            .where(_FACT.c.held_on.between(first, last))
+            .group_by(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)).all()
+        for org, kind, level, upper, n, present, expected, speakers in rows:
+            for root in roots:
+                if org in under[root]:
+                    c = counts[root]
+                    c["held"] += n
+                    c[f"kind:{kind}"] += n
+                    c[f"level:{level or 'unrated'}"] += n
+                    c["upper"] += n if upper else 0
+                    c["present"] += present
+                    c["expected"] += expected
+                    c["speakers"] += speakers
+    return {root: _meeting_shape(c) for root, c in counts.items()}
+
+
+def _meeting_shape(c: Counter) -> dict:
+    held = c["held"]
+    return {
+        "held": held, "held_by_kind": {k: c[f"kind:{k}"] for k in MEETING_KINDS},
+        "levels": {lv: {"count": c[f"level:{lv}"], "share": percent(c[f"level:{lv}"], held)}
+                   for lv in (*LEVELS, "unrated")},
+        "attendance": {"present": c["present"], "expected": c["expected"], "rate": percent(c["present"], c["expected"])},
+        "speakers": {"count": c["speakers"], "present": c["present"], "share": percent(c["speakers"], c["present"])},
+        "upper_level": {"count": c["upper"], "held": held, "share": percent(c["upper"], held)},
+    }
+
+
+def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
+    c: Counter = Counter()
+    for first, last, under in pieces:
+        rows = session.execute(
+            select(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met, func.count())
+            .where(_OBL.c.period_end.between(first, last))
+            .group_by(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met)).all()
+        for org, obligation, met, n in rows:
+            if org in under[root]:
+                c[(obligation, "required")] += n
+                c[(obligation, "held" if met else "missed")] += n
+    meetings["obligations"] = {
+        o: {"required": c[(o, "required")], "held": c[(o, "held")], "missed": c[(o, "missed")],
+            "missed_share": percent(c[(o, "missed")], c[(o, "required")])} for o in OBLIGATIONS}
+
+
+def full_figures(session: Session, org_id: str, label: str, start: date, end: date, tree_mode: str,
+                 named_period: bool) -> dict:
+    """The figures API's answer: the legacy fields (from the period counters when a named period is read
+    along the tree in force then, else from this report) plus every section above. Names are those in force
+    on the range's last day (today's with tree=today)."""
+    from reports import queries
+    kids = queries.children(session, org_id)
+    full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=kids)
+    if named_period and tree_mode == "as_was":
+        legacy = queries.figures(session, org_id, label)
+    else:
+        rows = [_legacy(k, k, label, full["children_meetings"][k]) for k in kids]
+        legacy = {**_legacy(org_id, org_id, label, full["meetings"]), "children": rows}
+    full.pop("children_meetings")
+    names = {**queries.org_names(session, [org_id, *kids]),
+             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end)}
+    legacy["org_name"] = names.get(org_id, org_id)
+    for row in legacy["children"]:
+        row["org_name"] = names.get(row["org_id"], row["org_id"])
+    legacy["children"].sort(key=lambda row: row["org_name"])
+    return {**legacy, **full}
+
+
+def _legacy(org_id: str, name: str, label: str, m: dict) -> dict:
+    return {"org_id": org_id, "org_name": name, "period": label, "meetings_held": m["held"],
+            "levels": {level: m["levels"][level]["count"] for level in (*LEVELS, "unrated")},
+            "attendance": m["attendance"]}

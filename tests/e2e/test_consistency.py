@@ -1,0 +1,53 @@
+"""The reports consistency check end to end: after a real run it finds no difference between the projection
+and the members and meetings services' source records, and it names a difference made on purpose."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import create_engine, text
+
+from deploy.local.procs import PYTHONPATH, ROOT
+from tests.e2e.stack import SECRET, Stack, wait_for
+from tests.e2e.test_first_slice import a_committee, figures, login, record_meeting, set_up_cell
+
+
+def run_check(stack: Stack, org_id: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH, "REPORTS_DATABASE_URL": stack.database_urls["reports"],
+           "CHIBO_JWT_SECRET": SECRET, "REPORTS_MEMBERS_URL": stack.services["members"].url,
+           "REPORTS_MEETINGS_URL": stack.services["meetings"].url}
+    return subprocess.run([sys.executable, "-m", "reports.cli", "check", org_id, "--period", "2026-03"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_consistency_check_finds_nothing_after_a_run_and_names_a_difference_made_on_purpose(stack: Stack):
+    stack.start("members")
+    stack.load_demo()
+    stack.start("meetings", "reports")
+    token = login(stack, "tinhuy")
+    committee = a_committee(stack, token)
+    cell, members = set_up_cell(stack, token, committee)
+    with stack.client("meetings", token) as c:
+        wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": "2026-03-10"}).json(),
+                 lambda v: len(v.get("members", [])) == 4, what="meetings roster from member events")
+    meeting = record_meeting(stack, token, cell, members, "2026-03-10")
+    wait_for(lambda: figures(stack, token, cell, "2026-03"),
+             lambda v: v["meetings_held"] == 1 and v["levels"]["unrated"] == 0 and v["members"]["total"] == 4,
+             what="the rated meeting and the roll in the reports")
+
+    clean = run_check(stack, committee)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Không có khác biệt" in clean.stdout
+
+    reports_db = create_engine(stack.database_urls["reports"])
+    with reports_db.begin() as conn:
+        conn.execute(text("UPDATE meeting_fact SET present = present - 1 WHERE meeting_id = :id"), {"id": meeting["id"]})
+        conn.execute(text("DELETE FROM member_span WHERE member_id = :id"), {"id": members[0]})
+    reports_db.dispose()
+    broken = run_check(stack, committee)
+    assert broken.returncode == 1
+    lines = [line for line in broken.stdout.splitlines() if line.startswith("✗")]
+    assert len(lines) == 2, broken.stdout
+    assert f"meeting {meeting['id']}: present báo cáo / projection 2 ≠ nguồn / source 3" in lines[0]
+    assert f"member {members[0]}: thiếu trong danh sách" in lines[1]
