@@ -31,8 +31,10 @@ class MemberInfo(Base, table=True):
     __tablename__ = "member_info"
     member_id: str = Field(primary_key=True, max_length=36)
     full_name: str | None = Field(default=None, max_length=200)
-    probation_from: date | None = Field(default=None, index=True)  # the latest admission's ceremony date
-    probation_decided_on: date | None = None  # made official or membership ended after it (decision date)
+    probation_from: date | None = None  # the latest admission's ceremony date
+    # the decision that closed it (made official, or membership ended; its decision date), 9999-12-31 while none
+    # (an index finds the open ones: a few per cent of the members); None: no admission known
+    probation_until: date | None = Field(default=None, index=True)
 
 
 class AlertRule(Base, table=True):

@@ -102,11 +102,10 @@ def _item(member: str, org: str, reason: str, count: int, day: date) -> dict:
 
 def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     on_roll = and_(_SPAN.c.valid_from <= on, or_(_SPAN.c.valid_to.is_(None), _SPAN.c.valid_to > on))
-    undecided = or_(_INFO.c.probation_decided_on.is_(None), _INFO.c.probation_decided_on > on)
     rows = [(m, org, since) for m, org, since in session.execute(
         select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
-        .join(_INFO, _INFO.c.member_id == _SPAN.c.member_id)
-        .where(on_roll, _INFO.c.probation_from.is_not(None), _INFO.c.probation_from <= on, undecided)) if org in under]
+        .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
+        .where(_INFO.c.probation_until > on, _INFO.c.probation_from <= on, on_roll)) if org in under]
     if not rows:
         return []
     months, limit = rules(session, "probation_months"), rules(session, "probation_decision_working_days")

@@ -37,8 +37,9 @@ def upgrade() -> None:
     op.create_table(
         "member_info",
         sa.Column("member_id", sa.String(36), primary_key=True), sa.Column("full_name", sa.String(200), nullable=True),
-        sa.Column("probation_from", sa.Date, nullable=True), sa.Column("probation_decided_on", sa.Date, nullable=True))
-    op.create_index("ix_member_info_probation_from", "member_info", ["probation_from"])
+        sa.Column("probation_from", sa.Date, nullable=True), sa.Column("probation_until", sa.Date, nullable=True))
+    # open probations are read by "probation_until > day": 9999-12-31 while undecided, so the index finds the few
+    op.create_index("ix_member_info_probation_until", "member_info", ["probation_until"])
     rules = op.create_table(
         "alert_rule",
         sa.Column("code", sa.String(40), nullable=False), sa.Column("valid_from", sa.Date, nullable=False),
