@@ -155,3 +155,31 @@ def test_the_exports_carry_a_table_per_alert_list_with_vietnamese_headers(client
         for expected in ("Đảng viên cần xem xét xóa tên", "Lê Văn Tư", "Phạm Thị Hoa", "Quá hạn xét chuyển chính thức",
                          "Vắng sinh hoạt có lý do"):
             assert expected in text, expected
+
+
+async def test_an_alert_event_tells_the_cells_lineage_to_read_its_figures_again_and_a_meeting_does_not(
+        reports_settings, ev, serve, sse, bearer):
+    import httpx
+
+    from shared.auth import COOKIE_NAME
+    from shared.consumer import Envelope
+    from reports.bootstrap import create_app
+    from reports.subscribers import project_and_push
+
+    def envelopes(items):
+        return [Envelope(e, e.subject, None, 1, n) for n, e in enumerate(items, 1)]
+
+    app = create_app(reports_settings)
+    runtime, hub = app.state.runtime, app.state.hub
+    async with serve(app) as base, httpx.AsyncClient(base_url=base, timeout=20) as http:
+        await project_and_push(runtime, hub, envelopes(ev.tree()))
+        token = bearer("sogd", "committee")["Authorization"][7:]
+        async with http.stream("GET", "/reports/api/stream", cookies={COOKIE_NAME: token}) as response:
+            lines = response.aiter_lines()
+            await sse(lines, want=": connected")
+            await project_and_push(runtime, hub, envelopes([ev.rated("m1", "phongtc", date(2026, 4, 2), "tot")]))
+            meeting = await sse(lines, where=lambda d: d["org_id"] == str(ev.oid("sogd")) and d["period"] == "2026-04")
+            assert "refresh" not in meeting  # the counters carry the whole change
+            await project_and_push(runtime, hub, envelopes([_review(ev, 3, date(2026, 4, 10))]))
+            alert = await sse(lines, where=lambda d: d["org_id"] == str(ev.oid("sogd")) and d["period"] == "2026-04")
+            assert alert["refresh"] is True and alert["meetings_held"] == 1
