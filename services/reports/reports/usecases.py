@@ -31,7 +31,8 @@ def project_marking(engine: Engine, envelopes: Sequence[Envelope]) -> tuple[Chan
         return changes, lifecycle_changes(session, events) & changes
 
 
-def figures_for_changes(engine: Engine, changes: Changes, refresh: Changes = frozenset()) -> list[tuple[frozenset[str], dict]]:
+def figures_for_changes(engine: Engine, changes: Changes,
+                        refresh: Changes = frozenset()) -> list[tuple[frozenset[str], dict]]:
     """Committed figures of the changed (org, period) pairs, with the lineage that may see each; ``refresh``
     marks the pairs whose other sections changed."""
     with Session(generation.current(engine)) as session:

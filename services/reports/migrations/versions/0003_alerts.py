@@ -19,9 +19,12 @@ depends_on = None
 # domain.md §3 (Điều lệ Đảng; QĐ 29/2016): probation runs 12 months from the admission ceremony, and the cell
 # must decide within 30 working days after the 12-month mark. Correct them by inserting a later valid_from.
 RULES = [("probation_months", 12, "Thời gian dự bị (tháng), tính từ ngày kết nạp",
-          "Probation in months from the admission ceremony", "domain.md §3: Điều lệ Đảng, probation 12 months"),
-         ("probation_decision_working_days", 30, "Thời hạn xét chuyển chính thức (ngày làm việc) sau khi hết dự bị",
-          "Working days after the 12-month mark to decide", "domain.md §3: QĐ 29/2016, within 30 working days")]
+          "Probation in months from the admission ceremony",
+          "domain.md §3: Điều lệ Đảng, probation 12 months"),
+         ("probation_decision_working_days", 30,
+          "Thời hạn xét chuyển chính thức (ngày làm việc) sau khi hết dự bị",
+          "Working days after the 12-month mark to decide",
+          "domain.md §3: QĐ 29/2016, within 30 working days")]
 
 
 def upgrade() -> None:

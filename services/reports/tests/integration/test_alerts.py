@@ -20,7 +20,8 @@ DAY_30, DAY_31 = date(2026, 4, 16), date(2026, 4, 17)  # working days after the 
 def _admitted(ev, who, name, cell):
     return MemberAdmitted(member_id=ev.oid(who), organization_id=ev.oid(cell), full_name=name,
                           profile=StatisticalProfile(sex="female", date_of_birth=date(1995, 1, 1)),
-                          decision_date=date(2025, 2, 20), ceremony_date=date(2025, 3, 5), effective_from=date(2025, 3, 5))
+                          decision_date=date(2025, 2, 20), ceremony_date=date(2025, 3, 5),
+                          effective_from=date(2025, 3, 5))
 
 
 def _review(ev, count, raised_on):
@@ -41,7 +42,8 @@ def events(ev):
                             meeting_id=o("meeting-1"), occurred_at=datetime(2026, 4, 8, 3, 0, tzinfo=timezone.utc)),
         # 20:00 UTC on 9 April is 03:00 on 10 April in Hà Nội: dated 10 April
         AbsenceLimitReached(member_id=o("hoa"), organization_id=o("baotang"), rule="excused_consecutive", year=2026,
-                            count=4, meeting_id=o("meeting-2"), occurred_at=datetime(2026, 4, 9, 20, 0, tzinfo=timezone.utc)),
+                            count=4, meeting_id=o("meeting-2"),
+                            occurred_at=datetime(2026, 4, 9, 20, 0, tzinfo=timezone.utc)),
         _admitted(ev, "hoa", "Phạm Thị Hoa", "baotang"),  # no decision: overdue from the 31st working day
         _admitted(ev, "tam", "Trần Văn Tám", "vanphong"),  # decided on 20 April (official as of the mark)
         MemberOfficialStatusGranted(member_id=o("tam"), organization_id=o("vanphong"), decision_date=date(2026, 4, 20),
@@ -66,7 +68,8 @@ def _short(items):
 def test_alerts_list_reviews_absence_limits_and_probations_overdue_from_the_31st_working_day(client, ev, bearer):
     project(client.app.state.runtime.engine, events(ev))
     on_31 = _alerts(client, bearer, ev, to=DAY_31)
-    assert _short(on_31["removal_reviews"]) == [("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unpaid_fees", 4, "2026-04-15")]
+    assert _short(on_31["removal_reviews"]) == [
+        ("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unpaid_fees", 4, "2026-04-15")]
     assert _short(on_31["absence_limits"]) == [
         ("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unexcused", 3, "2026-04-08"),
         ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh", "excused_consecutive", 4, "2026-04-10")]
@@ -142,18 +145,20 @@ def test_the_exports_carry_a_table_per_alert_list_with_vietnamese_headers(client
         assert [c.value for c in reviews[2]] == ["Lê Văn Tư", "Chi bộ Văn phòng Sở",
                                                  "Không đóng đảng phí (số tháng trong năm)", 4, "15/04/2026"]
         late = book[next(n for n in book.sheetnames if n.startswith("Cảnh báo — Đảng viên dự bị"))]
-        assert [c.value for c in late[1]] == ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày", "Ngày kết nạp"]
+        assert [c.value for c in late[1]] == ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày",
+                                              "Ngày kết nạp"]
         # on 30 April: 40 working days after the mark (17 April was the 31st); Tám was decided on 20 April
         assert [[c.value for c in row] for row in late.iter_rows(min_row=2)] == [
             ["Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh",
-             "Quá hạn xét chuyển chính thức (số ngày làm việc sau 12 tháng dự bị)", 40, "05/03/2026", "05/03/2025"]]
+             "Quá hạn xét chuyển chính thức (số ngày làm việc sau 12 tháng dự bị)", 40, "05/03/2026",
+             "05/03/2025"]]
         assert any(n.startswith("Cảnh báo — Đảng viên vắng sinh") for n in book.sheetnames)
     else:
         import unicodedata
         text = " ".join(unicodedata.normalize("NFC", "\n".join(
             p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)).split())
-        for expected in ("Đảng viên cần xem xét xóa tên", "Lê Văn Tư", "Phạm Thị Hoa", "Quá hạn xét chuyển chính thức",
-                         "Vắng sinh hoạt có lý do"):
+        for expected in ("Đảng viên cần xem xét xóa tên", "Lê Văn Tư", "Phạm Thị Hoa",
+                         "Quá hạn xét chuyển chính thức", "Vắng sinh hoạt có lý do"):
             assert expected in text, expected
 
 
