@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports import report_members, subtrees, tree
+from reports import report_alerts, report_members, subtrees, tree
 from reports.facts import LEVELS
 from reports.models import MeetingFact, ObligationFact
 from reports.queries import percent
@@ -34,7 +34,8 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     _obligations(session, pieces, root, meetings[root])
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end)}
+            **report_members.figures(session, pieces, root, start, end),
+            "alerts": report_alerts.figures(session, pieces, root, start, end)}
 
 
 def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
