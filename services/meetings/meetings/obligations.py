@@ -38,18 +38,19 @@ def close_periods(uow: UnitOfWork, until: date, today: date) -> list[MeetingObli
         cells = uow.session.execute(select(Organization).where(Organization.kind.in_(CELL_KINDS))
                                     .order_by(Organization.id)).scalars().all()
         obligation_rules = uow.session.execute(select(ObligationRule).order_by(ObligationRule.id)).scalars().all()
+        dissolved = orgs.dissolutions(uow.session)
         uow.session.expunge_all()  # read-only here: keep them loaded past the unit of work's rollback
     closed = []
     for cell in cells:
         try:
-            closed += _close_cell(uow, cell, obligation_rules, until)
+            closed += _close_cell(uow, cell, obligation_rules, until, dissolved.get(cell.id))
         except IntegrityError:  # another sweep closed this cell's periods first: its closures stand
             continue
     return closed
 
 
 def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[ObligationRule],
-                until: date) -> list[MeetingObligationClosed]:
+                until: date, dissolved_from: date | None) -> list[MeetingObligationClosed]:
     with uow:
         session, events = uow.session, []
         done = {(obligation, start) for obligation, start in session.execute(
@@ -57,7 +58,8 @@ def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[Obli
             .where(ObligationClosure.organization_id == cell.id))}
         for rule in obligation_rules:
             start = max(rule.effective_from, cell.created_from)
-            for period in rules.closable_periods(rule.definition["period"], start, until, rule.effective_to):
+            for period in rules.closable_periods(rule.definition["period"], start, until, rule.effective_to,
+                                                 dissolved_from):
                 if (rule.obligation, period.start) in done or not _binds(session, cell.id, rule, period):
                     continue
                 meeting_id = _meeting_that_met(session, cell.id, rule, period)

@@ -26,7 +26,7 @@ from shared.events import (
 )
 
 from meetings import domain
-from meetings.models import MemberStanding, Organization, OrganizationParent, RosterEntry
+from meetings.models import MemberStanding, Organization, OrganizationDissolution, OrganizationParent, RosterEntry
 
 MAX_DEPTH = 32  # guards against a cycle in bad data
 LEFT = "left"
@@ -69,8 +69,11 @@ def _apply(session: Session, event: Event) -> list[Touch]:  # noqa: C901  (one b
         session.merge(OrganizationParent(organization_id=str(event.organization_id), valid_from=event.effective_from,
                                          parent_id=str(event.parent_id)))
         return [Touch(str(event.organization_id), event.effective_from, subtree=True)]
-    if isinstance(event, OrganizationDissolved):
-        return []  # its members leave through their own MemberTransferred / MembershipEnded events
+    if isinstance(event, OrganizationDissolved):  # its members leave through their own MemberTransferred events
+        session.merge(OrganizationDissolution(
+            organization_id=str(event.organization_id), dissolved_from=event.effective_from, source_event_id=eid,
+            merged_into_id=str(event.merged_into_id) if event.merged_into_id else None))
+        return []
     if isinstance(event, MemberRegistered | MemberAdmitted | MemberTransferReceived):
         status = "probationary" if isinstance(event, MemberAdmitted) else event.status
         return _join(session, event.member_id, event.organization_id, event.effective_from, status, eid, event.full_name)
@@ -212,6 +215,12 @@ def subtree_on(session: Session, root: uuid.UUID, on: date) -> set[str]:
             found.add(org)
             todo.extend(children.get(org, []))
     return found
+
+
+def dissolutions(session: Session) -> dict[str, date]:
+    """Organization id → the date it ceased (it no longer exists on that day)."""
+    return dict(session.execute(select(OrganizationDissolution.organization_id,
+                                       OrganizationDissolution.dissolved_from)).all())
 
 
 def cell(session: Session, org_id: uuid.UUID | str) -> domain.Cell | None:

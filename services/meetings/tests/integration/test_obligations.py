@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from shared.events import MemberRegistered, OrganizationCreated
+from shared.events import MemberRegistered, OrganizationCreated, OrganizationDissolved
 
 from meetings.cli import app as cli
 from meetings.models import CellCommitteeFlag, ObligationClosure, outbox
@@ -169,3 +169,22 @@ async def test_the_cli_closes_periods_idempotently(app, client, world, database_
     again = CliRunner().invoke(cli, ["close-periods", "--until", "2025-09-30", "--database-url", database_url])
     assert "closed 0 periods" in again.output
     assert len(closed_events(app.state.runtime.engine)) == 8
+
+
+@pytest.mark.parametrize("dissolved_from, last_regular, quarters", [
+    ("2026-03-31", "2026-02-01", ["2025-07-01", "2025-10-01"]),  # gone on March's last day: March not owed
+    ("2026-04-01", "2026-03-01", ["2025-07-01", "2025-10-01", "2026-01-01"]),  # gone from April: March owed
+])
+async def test_a_dissolved_cell_stops_owing_meetings_from_its_dissolution_date(
+        app, client, auth, world, project_events, dissolved_from, last_regular, quarters):
+    project_events([OrganizationDissolved(organization_id=world.cell, effective_from=date.fromisoformat(dissolved_from))])
+    await close(client, auth, world, "2026-06-30")
+    with app.state.runtime.engine.connect() as conn:
+        rows = conn.execute(select(ObligationClosure.organization_id, ObligationClosure.obligation,
+                                   ObligationClosure.period_start)).all()
+    dissolved = sorted(str(start) for org, obligation, start in rows if org == str(world.cell) and obligation == "regular")
+    assert dissolved[-1] == last_regular
+    assert sorted(str(start) for org, obligation, start in rows
+                  if org == str(world.cell) and obligation == "thematic") == quarters
+    other = [str(start) for org, obligation, start in rows if org == str(world.other_cell) and obligation == "regular"]
+    assert max(other) == "2026-06-01"  # a cell still in existence keeps owing
