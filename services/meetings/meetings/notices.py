@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from shared import clock
 from shared.auth import Principal, ensure_in_subtree
 from shared.errors import FieldProblem, NotFound, ValidationFailed
 from shared.events import CELL_KINDS, MeetingScheduled
@@ -94,9 +94,9 @@ def notice_problems(request: ScheduleRequest, now: datetime, min_notice: timedel
 
 
 def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleRequest, now: datetime,
-                     min_notice: timedelta, tz: ZoneInfo) -> tuple[MeetingSchedule, list[NoticeMessage]]:
+                     min_notice: timedelta) -> tuple[MeetingSchedule, list[NoticeMessage]]:
     """Store the schedule, notify its members (and assigned supervisors) in-app, publish MeetingScheduled."""
-    day = request.starts_at.astimezone(tz).date()
+    day = request.starts_at.astimezone(clock.TIMEZONE).date()
     with uow:
         _cell_in_subtree(uow.session, principal, request.organization_id, day)
         if problems := notice_problems(request, now, min_notice):
@@ -106,7 +106,7 @@ def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleReq
             place=request.place, kind=request.kind, agenda=list(request.agenda), materials=list(request.materials),
             scheduled_by=principal.username, scheduled_at=now)
         uow.session.add(schedule)
-        messages = _messages(uow.session, schedule, request, tz)
+        messages = _messages(uow.session, schedule, request)
         in_app = InAppSender(uow.session)
         for message in messages:
             in_app.send(message)
@@ -117,9 +117,8 @@ def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleReq
     return schedule, messages
 
 
-def _messages(session: Session, schedule: MeetingSchedule, request: ScheduleRequest,
-              tz: ZoneInfo) -> list[NoticeMessage]:
-    local = request.starts_at.astimezone(tz)
+def _messages(session: Session, schedule: MeetingSchedule, request: ScheduleRequest) -> list[NoticeMessage]:
+    local = request.starts_at.astimezone(clock.TIMEZONE)
     title = f"Thông báo {KIND_TITLES.get(request.kind, request.kind).lower()} ngày {local:%d/%m/%Y}"
     lines = [f"Thời gian: {local.hour} giờ {local.minute:02d}, ngày {local:%d/%m/%Y}.", f"Địa điểm: {request.place}."]
     lines += [f"Nội dung {i}: {item}" for i, item in enumerate(request.agenda, 1)]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from shared import clock
 from shared.auth import Principal, ensure_in_subtree
 from shared.db import in_thread
 from shared.errors import FieldProblem, NotFound, ValidationFailed
@@ -166,10 +166,6 @@ def closures(session, principal: Principal, cell_id: uuid.UUID, year: int) -> li
         .order_by(ObligationClosure.period_start, ObligationClosure.obligation)).scalars())
 
 
-def local_today(timezone_name: str) -> date:
-    return datetime.now(ZoneInfo(timezone_name)).date()
-
-
 def sweeper(interval_s: float):
     """A background job for ServiceSpec.background: close what ended before today, then again every interval."""
     async def sweep(runtime) -> None:
@@ -177,7 +173,7 @@ def sweeper(interval_s: float):
             return
         while True:
             try:
-                today = local_today(runtime.settings.timezone)
+                today = clock.today()
                 uow = UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
                 closed = await in_thread(close_periods, uow, today - timedelta(days=1), today)
                 if closed:

@@ -6,12 +6,12 @@ import uuid
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from shared import clock
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.uow import UnitOfWork
 
@@ -106,9 +106,9 @@ def _now() -> datetime:
 Now = Annotated[datetime, Depends(_now)]
 
 
-def _utc(value: datetime, tz: ZoneInfo) -> datetime:
-    """Aware UTC (naive input is local time); SQLite gives stored values back naive, in UTC."""
-    return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(timezone.utc)
+def _utc(value: datetime) -> datetime:
+    """Aware UTC (naive input is Vietnam's local time); SQLite gives stored values back naive, in UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=clock.TIMEZONE)).astimezone(timezone.utc)
 
 
 def _schedule_out(s, notified: int | None = None) -> ScheduleOut:
@@ -127,12 +127,11 @@ def senders(request: Request) -> list[notices.NoticeSender]:
 def schedule_meeting(body: ScheduleIn, principal: Upper, uow: UoW, request: Request, now: Now) -> ScheduleOut:
     """Schedule a meeting and notify the cell's members (and assigned supervisors) at least a day ahead."""
     settings = request.app.state.settings
-    tz = ZoneInfo(settings.timezone)
     schedule, messages = notices.schedule_meeting(uow, principal, notices.ScheduleRequest(
-        organization_id=body.organization_id, starts_at=_utc(body.starts_at, tz), place=body.place.strip(),
+        organization_id=body.organization_id, starts_at=_utc(body.starts_at), place=body.place.strip(),
         kind=body.kind, agenda=tuple(a.strip() for a in body.agenda),
         materials=tuple(m.model_dump(exclude_none=True) for m in body.materials)),
-        now, timedelta(hours=settings.notice_min_hours), tz)
+        now, timedelta(hours=settings.notice_min_hours))
     notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
     return _schedule_out(schedule, len(messages))
 

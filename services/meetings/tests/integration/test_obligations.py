@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from shared import clock
 from shared.events import MemberRegistered, OrganizationCreated, OrganizationDissolved
 
 from meetings.cli import app as cli
@@ -96,7 +96,7 @@ async def test_a_meeting_recorded_late_for_a_closed_period_does_not_reopen_it(
 
 
 async def test_a_period_that_has_not_ended_cannot_be_closed_and_nothing_is_stored(app, client, auth, world, counts):
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = clock.today()
     for until in (today, today + timedelta(days=400)):
         problem = (await close(client, auth, world, until.isoformat(), status=422))["detail"][0]
         assert problem["field"] == "until" and problem["msg_vi"] and problem["msg_en"]
