@@ -17,9 +17,9 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from shared import clock
-from shared.auth import Principal, ensure_in_subtree
+from shared.auth import Principal
 from shared.errors import ChiboError, FieldProblem, NotFound, ValidationFailed
-from shared.events import CELL_KINDS, MeetingScheduled
+from shared.events import MeetingScheduled
 from shared.uow import UnitOfWork
 
 from meetings import orgs
@@ -105,7 +105,7 @@ def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleReq
     """Store the schedule, notify its members (and assigned supervisors) in-app, publish MeetingScheduled."""
     day = request.starts_at.astimezone(clock.TIMEZONE).date()
     with uow:
-        _cell_in_subtree(uow.session, principal, request.organization_id, day)
+        orgs.cell_in_subtree(uow.session, principal, request.organization_id, day, field="organization_id")
         if problems := notice_problems(request, now, min_notice):
             raise ValidationFailed(*problems)
         schedule = MeetingSchedule(
@@ -129,7 +129,7 @@ def reschedule(uow: UnitOfWork, principal: Principal, schedule_id: uuid.UUID, st
         if (request.starts_at, request.place) == (aware(schedule.starts_at), schedule.place):
             uow.commit()  # nothing changes: nobody is notified twice, nothing published
             return schedule, []
-        _cell_in_subtree(uow.session, principal, request.organization_id, _local(request.starts_at).date())
+        orgs.cell_in_subtree(uow.session, principal, request.organization_id, _local(request.starts_at).date())
         if problems := notice_problems(request, now, min_notice):
             raise ValidationFailed(*problems)
         schedule.starts_at, schedule.place = request.starts_at, request.place
@@ -165,7 +165,7 @@ def _open_schedule(session: Session, principal: Principal, schedule_id: uuid.UUI
     schedule = session.get(MeetingSchedule, str(schedule_id))
     if schedule is None:
         raise NotFound("Không tìm thấy lịch sinh hoạt", "Schedule not found")
-    _cell_in_subtree(session, principal, uuid.UUID(schedule.organization_id), _local(aware(schedule.starts_at)).date())
+    orgs.cell_in_subtree(session, principal, schedule.organization_id, _local(aware(schedule.starts_at)).date())
     if schedule.cancelled_at is not None:
         raise ScheduleClosedError("Buổi sinh hoạt này đã bị hủy", "This meeting has been cancelled")
     if aware(schedule.starts_at) <= now:
@@ -223,13 +223,6 @@ def _notify(session: Session, schedule: MeetingSchedule, action: str, lines: lis
     return messages
 
 
-def _cell_in_subtree(session: Session, principal: Principal, cell_id: uuid.UUID, on: date) -> None:
-    cell = orgs.cell(session, cell_id)
-    if cell is None or cell.kind not in CELL_KINDS:
-        raise ValidationFailed(FieldProblem("organization_id", "Không tìm thấy chi bộ này", "Unknown cell"))
-    ensure_in_subtree(principal, orgs.lineage_on(session, cell_id, on))
-
-
 def send_elsewhere(senders: list[NoticeSender], messages: list[NoticeMessage], logger: Any) -> None:
     """After the commit: the other channels; a failing channel is logged, the in-app notice stands."""
     for sender in senders:
@@ -244,7 +237,7 @@ def link_account(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID, user
                  today: date) -> None:
     """Say which member a user account is (member events carry no username): the member must be on the roster."""
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, today)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, today)
         if member_id not in {m.member_id for m in orgs.roster_on(uow.session, cell_id, today)}:
             raise ValidationFailed(FieldProblem("member_id", "Đảng viên này không có trong danh sách chi bộ hôm nay",
                                                 "This member is not on the cell's roster today"))
@@ -279,7 +272,7 @@ def _mine(session: Session, principal: Principal):
 
 
 def schedules(session: Session, principal: Principal, cell_id: uuid.UUID, since: datetime) -> list[MeetingSchedule]:
-    _cell_in_subtree(session, principal, cell_id, since.date())
+    orgs.cell_in_subtree(session, principal, cell_id, since.date())
     return list(session.execute(select(MeetingSchedule).where(
         MeetingSchedule.organization_id == str(cell_id), MeetingSchedule.starts_at >= since)
         .order_by(MeetingSchedule.starts_at)).scalars())

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shared import clock
-from shared.auth import Principal, ensure_in_subtree
+from shared.auth import Principal
 from shared.db import in_thread
-from shared.errors import FieldProblem, NotFound, ValidationFailed
+from shared.errors import FieldProblem, ValidationFailed
 from shared.events import CELL_KINDS, MeetingObligationClosed
 from shared.uow import UnitOfWork
 
@@ -81,11 +81,16 @@ def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[Obli
 def _binds(session, cell_id: str, rule: ObligationRule, period: rules.Period) -> bool:
     if rule.definition.get("applies_to", "every_cell") == "every_cell":
         return True
+    return rules.binds(rule.definition, *_committee_facts(session, cell_id, period.end))
+
+
+def _committee_facts(session, cell_id: uuid.UUID | str, on: date) -> tuple[bool | None, int]:
+    """What decides whether a cell has a committee on a date: the flag in force (None: never set) and the number
+    of official members on its roster."""
     flag = session.execute(select(CellCommitteeFlag.has_committee).where(
-        CellCommitteeFlag.organization_id == cell_id, CellCommitteeFlag.valid_from <= period.end)
+        CellCommitteeFlag.organization_id == str(cell_id), CellCommitteeFlag.valid_from <= on)
         .order_by(CellCommitteeFlag.valid_from.desc()).limit(1)).scalar_one_or_none()
-    official = sum(1 for m in orgs.roster_on(session, cell_id, period.end) if m.status == "official")
-    return rules.binds(rule.definition, flag, official)
+    return flag, sum(1 for m in orgs.roster_on(session, cell_id, on) if m.status == "official")
 
 
 def _meeting_that_met(session, cell_id: str, rule: ObligationRule, period: rules.Period) -> uuid.UUID | None:
@@ -103,19 +108,11 @@ def _meeting_that_met(session, cell_id: str, rule: ObligationRule, period: rules
     return uuid.UUID(found) if found else None
 
 
-def _cell_in_subtree(session, principal: Principal, cell_id: uuid.UUID, on: date) -> domain.Cell:
-    cell = orgs.cell(session, cell_id)
-    if cell is None or cell.kind not in CELL_KINDS:
-        raise NotFound("Không tìm thấy chi bộ", "Cell not found")
-    ensure_in_subtree(principal, orgs.lineage_on(session, cell_id, on))
-    return cell
-
-
 def set_committee_flag(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID, has_committee: bool,
                        valid_from: date, today: date) -> None:
     """Say whether a cell has a cell committee from a date on (overrides the default from its membership)."""
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, today)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, today)
         uow.session.merge(CellCommitteeFlag(organization_id=str(cell_id), valid_from=valid_from,
                                             has_committee=has_committee, set_by=principal.username,
                                             set_at=datetime.now(timezone.utc)))
@@ -124,13 +121,10 @@ def set_committee_flag(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID
 
 def committee_flag_on(session, principal: Principal, cell_id: uuid.UUID, on: date) -> dict:
     """The flag in force on a date, where it comes from, and the default the data gives."""
-    _cell_in_subtree(session, principal, cell_id, on)
+    orgs.cell_in_subtree(session, principal, cell_id, on)
     rule = session.execute(select(ObligationRule).where(ObligationRule.obligation == "committee")
                            .order_by(ObligationRule.effective_from.desc())).scalars().first()
-    flag = session.execute(select(CellCommitteeFlag.has_committee).where(
-        CellCommitteeFlag.organization_id == str(cell_id), CellCommitteeFlag.valid_from <= on)
-        .order_by(CellCommitteeFlag.valid_from.desc()).limit(1)).scalar_one_or_none()
-    official = sum(1 for m in orgs.roster_on(session, cell_id, on) if m.status == "official")
+    flag, official = _committee_facts(session, cell_id, on)
     default = rules.binds(rule.definition, None, official) if rule else False
     return {"organization_id": cell_id, "on": on, "has_committee": default if flag is None else flag,
             "source": "default" if flag is None else "set", "official_members": official}
@@ -146,7 +140,7 @@ def record_committee_meeting(uow: UnitOfWork, principal: Principal, cell_id: uui
         problems.append(FieldProblem("duration_minutes", f"Thời lượng phải từ 0 đến {domain.MAX_DURATION_MINUTES} phút",
                                      f"Duration must be between 0 and {domain.MAX_DURATION_MINUTES} minutes"))
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, held_on)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, held_on)
         if problems:
             raise ValidationFailed(*problems)
         meeting_id = uuid.uuid4()
@@ -159,7 +153,7 @@ def record_committee_meeting(uow: UnitOfWork, principal: Principal, cell_id: uui
 
 def closures(session, principal: Principal, cell_id: uuid.UUID, year: int) -> list[ObligationClosure]:
     """A cell's closed periods in a year (missed ones have ``met`` False), by period then obligation."""
-    _cell_in_subtree(session, principal, cell_id, date(year, 12, 31))
+    orgs.cell_in_subtree(session, principal, cell_id, date(year, 12, 31))
     return list(session.execute(select(ObligationClosure).where(
         ObligationClosure.organization_id == str(cell_id),
         ObligationClosure.period_start.between(date(year, 1, 1), date(year, 12, 31)))

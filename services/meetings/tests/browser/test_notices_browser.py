@@ -26,7 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING and not os.environ
 
 
 def three_notices(engine, cell: uuid.UUID, member: uuid.UUID) -> None:
-    """An account linked to the member; a meeting scheduled, then moved; another scheduled, then cancelled (4 notices)."""
+    """An account linked to the member; a meeting scheduled, then moved; another scheduled, then cancelled:
+    four notices."""
     secretary = Principal("bithu", "secretary", cell)
     uow = UnitOfWork(engine, outbox)
     notices.link_account(uow, secretary, cell, "an", member, clock.today())

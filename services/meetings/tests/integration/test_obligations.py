@@ -177,13 +177,15 @@ async def test_the_cli_closes_periods_idempotently(app, client, world, database_
 ])
 async def test_a_dissolved_cell_stops_owing_meetings_from_its_dissolution_date(
         app, client, auth, world, project_events, dissolved_from, last_regular, quarters):
-    project_events([OrganizationDissolved(organization_id=world.cell, effective_from=date.fromisoformat(dissolved_from))])
+    project_events([OrganizationDissolved(organization_id=world.cell,
+                                          effective_from=date.fromisoformat(dissolved_from))])
     await close(client, auth, world, "2026-06-30")
     with app.state.runtime.engine.connect() as conn:
         rows = conn.execute(select(ObligationClosure.organization_id, ObligationClosure.obligation,
                                    ObligationClosure.period_start)).all()
-    dissolved = sorted(str(start) for org, obligation, start in rows if org == str(world.cell) and obligation == "regular")
-    assert dissolved[-1] == last_regular
+    regular = sorted(str(start) for org, obligation, start in rows
+                     if org == str(world.cell) and obligation == "regular")
+    assert regular[-1] == last_regular
     assert sorted(str(start) for org, obligation, start in rows
                   if org == str(world.cell) and obligation == "thematic") == quarters
     other = [str(start) for org, obligation, start in rows if org == str(world.other_cell) and obligation == "regular"]

@@ -113,7 +113,8 @@ async def test_a_cancelled_meeting_notifies_its_members_with_the_reason_and_can_
     cancelled = await client.post(f"{API}/schedules/{created['id']}/cancel",
                                   json={"reason": "Trùng lịch họp của Đảng ủy cấp trên"}, headers=auth())
     assert cancelled.status_code == 200, cancelled.text
-    assert cancelled.json()["cancel_reason"] == "Trùng lịch họp của Đảng ủy cấp trên" and cancelled.json()["cancelled_at"]
+    shown = cancelled.json()
+    assert shown["cancel_reason"] == "Trùng lịch họp của Đảng ủy cấp trên" and shown["cancelled_at"]
     told = notices_titled(app, "Hủy sinh hoạt thường kỳ ngày 12/03/2026")
     assert len(told) == 3 and all("Lý do: Trùng lịch họp của Đảng ủy cấp trên" in n.body for n in told)
     assert len(scheduled_events(app)) == 1  # no cancellation event exists in the catalogue
