@@ -13,7 +13,6 @@ from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.uow import UnitOfWork
 
 from meetings import usecases, views
-from meetings.models import outbox
 from meetings.schemas import CellOut, MeetingCreate, MeetingOut, RosterOut, RubricOut, to_record
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
@@ -26,8 +25,7 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 def _uow(request: Request) -> UnitOfWork:
-    runtime = request.app.state.runtime
-    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
+    return usecases.runtime_uow(request.app.state.runtime)
 
 
 def _today() -> date:

@@ -15,7 +15,7 @@ from shared.subjects import (
     MEETING_SCHEDULED, ConsumerSpec,
 )
 
-from meetings import api, api_ratings, notices, obligations, record_api, subscribers, web, web_notices, web_rubrics
+from meetings import api, api_ratings, notices, record_api, subscribers, web, web_notices, web_rubrics
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    MEETING_OBLIGATION_CLOSED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
-        background=[obligations.sweeper(settings.obligation_sweep_interval_s),
+        background=[subscribers.obligation_sweeper(settings.obligation_sweep_interval_s),
                     *([subscribers.rerate_worker] if settings.start_consumers else [])],
     )
     app = build_service(spec, settings, engine=engine)

@@ -7,16 +7,13 @@ closure is the fact the committees above acted on; the late meeting is still lis
 """
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shared import clock
 from shared.auth import Principal
-from shared.db import in_thread
 from shared.errors import FieldProblem, ValidationFailed
 from shared.events import CELL_KINDS, MeetingObligationClosed
 from shared.uow import UnitOfWork
@@ -24,7 +21,7 @@ from shared.uow import UnitOfWork
 from meetings import domain, orgs
 from meetings import obligation_rules as rules
 from meetings.models import (CellCommitteeFlag, CommitteeMeeting, Meeting, ObligationClosure, ObligationRule,
-                             Organization, outbox)
+                             Organization)
 
 ACTOR = "meetings-obligations"
 
@@ -158,22 +155,3 @@ def closures(session, principal: Principal, cell_id: uuid.UUID, year: int) -> li
         ObligationClosure.organization_id == str(cell_id),
         ObligationClosure.period_start.between(date(year, 1, 1), date(year, 12, 31)))
         .order_by(ObligationClosure.period_start, ObligationClosure.obligation)).scalars())
-
-
-def sweeper(interval_s: float):
-    """A background job for ServiceSpec.background: close what ended before today, then again every interval."""
-    async def sweep(runtime) -> None:
-        if interval_s <= 0:
-            return
-        while True:
-            try:
-                today = clock.today()
-                uow = UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
-                closed = await in_thread(close_periods, uow, today - timedelta(days=1), today)
-                if closed:
-                    runtime.logger.info("obligations.closed", count=len(closed))
-            except Exception as exc:  # the next round retries; nothing is half-closed (one transaction per cell)
-                runtime.logger.warning("obligations.sweep_failed", error=repr(exc))
-            await asyncio.sleep(interval_s)
-
-    return sweep

@@ -17,7 +17,13 @@ from shared.uow import UnitOfWork
 
 from meetings import absences, domain, orgs, ratings, rubrics
 from meetings import record as hd12
-from meetings.models import Meeting, MeetingAttendance, Rubric, SupervisionVisit, inbox
+from meetings.models import Meeting, MeetingAttendance, Rubric, SupervisionVisit, inbox, outbox
+
+
+def runtime_uow(runtime) -> UnitOfWork:
+    """A unit of work on the service's engine that wakes the outbox relay after its commit (routes, consumers and
+    background jobs alike)."""
+    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
 
 
 class MeetingIdTakenError(ChiboError):
