@@ -125,6 +125,12 @@ def senders(request: Request) -> list[notices.NoticeSender]:
     return getattr(request.app.state, "notice_senders", [])
 
 
+def _sent(request: Request, schedule, messages: list[notices.NoticeMessage]) -> ScheduleOut:
+    """After the commit: the other channels (a failing one is logged), then the schedule with how many were told."""
+    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
+    return _schedule_out(schedule, len(messages))
+
+
 @router.post("/schedules", response_model=ScheduleOut, status_code=201)
 def schedule_meeting(body: ScheduleIn, principal: Upper, uow: UoW, request: Request, now: Now) -> ScheduleOut:
     """Schedule a meeting and notify the cell's members (and assigned supervisors) at least a day ahead."""
@@ -134,8 +140,7 @@ def schedule_meeting(body: ScheduleIn, principal: Upper, uow: UoW, request: Requ
         kind=body.kind, agenda=tuple(a.strip() for a in body.agenda),
         materials=tuple(m.model_dump(exclude_none=True) for m in body.materials)),
         now, timedelta(hours=settings.notice_min_hours))
-    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
-    return _schedule_out(schedule, len(messages))
+    return _sent(request, schedule, messages)
 
 
 @router.patch("/schedules/{schedule_id}", response_model=ScheduleOut)
@@ -149,8 +154,7 @@ def reschedule_meeting(schedule_id: uuid.UUID, body: ScheduleChangeIn, principal
         uow, principal, schedule_id, _utc(body.starts_at) if body.starts_at else None,
         body.place.strip() if body.place else None, now,
         timedelta(hours=request.app.state.settings.notice_min_hours))
-    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
-    return _schedule_out(schedule, len(messages))
+    return _sent(request, schedule, messages)
 
 
 @router.post("/schedules/{schedule_id}/cancel", response_model=ScheduleOut)
@@ -158,8 +162,7 @@ def cancel_meeting(schedule_id: uuid.UUID, body: CancelIn, principal: Upper, uow
                    now: Now) -> ScheduleOut:
     """Cancel a scheduled meeting with a reason; members (and assigned supervisors) are notified."""
     schedule, messages = notices.cancel(uow, principal, schedule_id, body.reason, now)
-    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
-    return _schedule_out(schedule, len(messages))
+    return _sent(request, schedule, messages)
 
 
 @router.get("/cells/{cell_id}/schedules", response_model=list[ScheduleOut])
