@@ -16,7 +16,9 @@ from meetings import obligations, ratings, usecases
 # v2 (was meetings-roster-v1 on members.organization.> and members.member.>): the projection now also keeps
 # admissions, transfers, temporary transfers, exemptions and exits, so it must read the stream again from the
 # start under a new durable name (and its own inbox name); it lists exactly the subjects it applies.
-ROSTER = ConsumerSpec("meetings-roster-v2", MEMBERS_STREAM, [
+# v3 (same subjects): OrganizationDissolved is now applied (a dissolved cell stops owing meetings); v2 had marked
+# those events processed while ignoring them, so v3 reads the stream again from the start.
+ROSTER = ConsumerSpec("meetings-roster-v3", MEMBERS_STREAM, [
     subjects.ORGANIZATION_CREATED, subjects.ORGANIZATION_RENAMED, subjects.ORGANIZATION_RECLASSIFIED,
     subjects.ORGANIZATION_MOVED, subjects.ORGANIZATION_DISSOLVED,
     subjects.MEMBER_REGISTERED, subjects.MEMBER_ADMITTED, subjects.MEMBER_PROFILE_CHANGED, subjects.MEMBER_MADE_OFFICIAL,

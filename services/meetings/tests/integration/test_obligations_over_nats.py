@@ -53,7 +53,7 @@ async def test_the_sweep_closes_ended_periods_on_startup_and_each_is_published_e
     engine = app.state.runtime.engine
     migrate(SERVICE_DIR, database_url)  # the tree is known before the service starts
     usecases.project_member_events(UnitOfWork(engine, outbox), as_envelopes(
-        [*world.org_events(), *world.member_events()]), "meetings-roster-v1")
+        [*world.org_events(), *world.member_events()]), "meetings-roster-v3")
     async with app.router.lifespan_context(app):
         stored = await eventually(lambda: _closed(engine, counts))  # by the sweep alone
         assert stored >= 2 * 12  # two cells, at least July 2025 – March 2026
