@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlmodel import Session
 
+from shared import clock
 from shared.auth import CurrentPrincipal, Principal, require_roles
 from shared.uow import UnitOfWork
 
 from meetings import usecases, views
-from meetings.models import outbox
 from meetings.schemas import CellOut, MeetingCreate, MeetingOut, RosterOut, RubricOut, to_record
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
@@ -27,12 +25,12 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 def _uow(request: Request) -> UnitOfWork:
-    runtime = request.app.state.runtime
-    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
+    return usecases.runtime_uow(request.app.state.runtime)
 
 
-def _today(request: Request) -> date:
-    return datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+def _today() -> date:
+    """Today in Vietnam (shared.clock); a dependency so a test can fix the date with ``dependency_overrides``."""
+    return clock.today()
 
 
 DB = Annotated[Session, Depends(_session)]

@@ -15,7 +15,7 @@ from shared.subjects import (
     MEETING_SCHEDULED, ConsumerSpec,
 )
 
-from meetings import api, api_ratings, notices, obligations, record_api, sources_api, subscribers, web, web_rubrics
+from meetings import api, api_ratings, notices, record_api, sources_api, subscribers, web, web_notices, web_rubrics
 from meetings.config import Settings
 from meetings.models import outbox
 
@@ -30,12 +30,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Ghi nhận buổi sinh hoạt chi bộ và xếp loại theo thang điểm / "
                     "Records cell meetings and rates them under versioned rubrics",
         service_dir=SERVICE_DIR, outbox=outbox,
-        routers=[web.router, api.router, api_ratings.router, record_api.router, web_rubrics.router, sources_api.router],
+        routers=[web.router, api.router, api_ratings.router, record_api.router, web_rubrics.router,
+                 web_notices.router, sources_api.router],
         publishes=[MEETING_RECORDED, MEETING_RATED, MEETING_RATING_ENDORSED, ABSENCE_LIMIT_REACHED, MEETING_SCHEDULED,
                    MEETING_OBLIGATION_CLOSED],
         consumers=[(roster, partial(subscribers.roster_handler, spec=roster)),
                    (rating, partial(subscribers.rating_handler, spec=rating))],
-        background=[obligations.sweeper(settings.obligation_sweep_interval_s),
+        background=[subscribers.obligation_sweeper(settings.obligation_sweep_interval_s),
                     *([subscribers.rerate_worker] if settings.start_consumers else [])],
     )
     app = build_service(spec, settings, engine=engine)

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from shared import clock
 from shared.db import make_engine, migrate
 from shared.uow import UnitOfWork
 
@@ -79,8 +80,7 @@ def close_periods(until: Annotated[str, typer.Option("--until", help="last day t
     migrate(SERVICE_DIR, settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        closed = obligations.close_periods(UnitOfWork(engine, outbox), _day(until),
-                                           obligations.local_today(settings.timezone))
+        closed = obligations.close_periods(UnitOfWork(engine, outbox), _day(until), clock.today())
     except ValidationFailed as exc:
         typer.echo(f"✗ {exc.payload()['detail'][0]['msg']}", err=True)
         raise typer.Exit(1) from None

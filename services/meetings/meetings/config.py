@@ -11,8 +11,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "meetings"
     database_url: str = "sqlite:///var/meetings.db"
-    timezone: str = "Asia/Ho_Chi_Minh"  # "today" for the no-future-meetings rule
-    # Closing obligation periods (meetings.obligations.sweeper): every this many seconds; 0 turns the sweep off
+    # Closing obligation periods (meetings.subscribers.obligation_sweeper): every this many seconds; 0 turns the sweep off
     obligation_sweep_interval_s: float = 3600.0
     # HD 42/2025: members are notified at least one day before a meeting (extraordinary meetings excepted)
     notice_min_hours: float = 24.0

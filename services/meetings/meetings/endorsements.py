@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from shared.auth import Principal, ensure_in_subtree
-from shared.errors import ChiboError, Forbidden, NotFound, ValidationFailed
+from shared.errors import ChiboError, FieldProblem, Forbidden, NotFound, ValidationFailed
 from shared.events import MeetingRatingEndorsed
 from shared.uow import UnitOfWork
 
 from meetings import orgs
+from meetings import record as hd12
 from meetings.models import Meeting, MeetingRating, RatingEndorsement, Rubric
 from meetings.ratings import latest_rating
 from meetings.rubric import band_for
@@ -82,9 +83,8 @@ def propose(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID, score:
         rubric = uow.session.execute(select(Rubric).where(Rubric.code == rating.rubric_code,
                                                           Rubric.version == rating.rubric_version)).scalar_one()
         score = rating.score if score is None else score
-        if not 0 <= score <= rubric.definition["max"]:
-            raise ValidationFailed.of("score", f"Điểm phải từ 0 đến {rubric.definition['max']:g}",
-                                      f"The score must be between 0 and {rubric.definition['max']:g}")
+        if problems := hd12.score_problems("score", score, rubric.definition["max"]):
+            raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in problems))
         return _record(uow, principal, meeting, rating, "proposed", score, band_for(rubric.definition, score))
 
 

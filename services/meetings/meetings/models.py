@@ -36,6 +36,17 @@ class OrganizationParent(Base, table=True):
     parent_id: str | None = Field(default=None, max_length=36, index=True)
 
 
+class OrganizationDissolution(Base, table=True):
+    """An organization ceased from ``dissolved_from`` (OrganizationDissolved): it exists on [created_from,
+    dissolved_from). Kept apart from ``organization`` so the event may arrive before the creation."""
+
+    __tablename__ = "organization_dissolution"
+    organization_id: str = Field(primary_key=True, max_length=36)
+    dissolved_from: date
+    merged_into_id: str | None = Field(default=None, max_length=36)
+    source_event_id: str = Field(max_length=36)
+
+
 class RosterEntry(Base, table=True):
     """A member belonging to a cell over [valid_from, valid_to)."""
 
@@ -261,6 +272,11 @@ class MeetingSchedule(Base, table=True):
     materials: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     scheduled_by: str = Field(max_length=100)
     scheduled_at: datetime
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})  # + 1 per reschedule
+    changed_by: str | None = Field(default=None, max_length=100)  # who last rescheduled or cancelled it
+    changed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Notice(Base, table=True):

@@ -1,4 +1,5 @@
-"""Scheduling a meeting and notifying its members at least a day ahead (HD 42/2025).
+"""Scheduling a meeting and notifying its members at least a day ahead (HD 42/2025); rescheduling it (notified
+again, again a day ahead, MeetingScheduled again under the same id) and cancelling it (members notified).
 
 The in-app notice is written in the same transaction as the schedule and its MeetingScheduled event: it is the
 record that members were notified. Other channels are pluggable ``NoticeSender``s called after the commit
@@ -11,14 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from shared.auth import Principal, ensure_in_subtree
-from shared.errors import FieldProblem, NotFound, ValidationFailed
-from shared.events import CELL_KINDS, MeetingScheduled
+from shared import clock
+from shared.auth import Principal
+from shared.errors import ChiboError, FieldProblem, NotFound, ValidationFailed
+from shared.events import MeetingScheduled
 from shared.uow import UnitOfWork
 
 from meetings import orgs
@@ -80,6 +81,12 @@ class ScheduleRequest:
     materials: tuple[dict, ...] = ()  # {name, url}
 
 
+class ScheduleClosedError(ChiboError):
+    """The schedule was cancelled or its meeting has begun: it can no longer be changed (409)."""
+
+    status_code = 409
+
+
 def notice_problems(request: ScheduleRequest, now: datetime, min_notice: timedelta) -> list[FieldProblem]:
     """Members must be notified at least ``min_notice`` ahead, except for an extraordinary meeting."""
     if request.starts_at <= now:
@@ -94,11 +101,11 @@ def notice_problems(request: ScheduleRequest, now: datetime, min_notice: timedel
 
 
 def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleRequest, now: datetime,
-                     min_notice: timedelta, tz: ZoneInfo) -> tuple[MeetingSchedule, list[NoticeMessage]]:
+                     min_notice: timedelta) -> tuple[MeetingSchedule, list[NoticeMessage]]:
     """Store the schedule, notify its members (and assigned supervisors) in-app, publish MeetingScheduled."""
-    day = request.starts_at.astimezone(tz).date()
+    day = request.starts_at.astimezone(clock.TIMEZONE).date()
     with uow:
-        _cell_in_subtree(uow.session, principal, request.organization_id, day)
+        orgs.cell_in_subtree(uow.session, principal, request.organization_id, day, field="organization_id")
         if problems := notice_problems(request, now, min_notice):
             raise ValidationFailed(*problems)
         schedule = MeetingSchedule(
@@ -106,40 +113,114 @@ def schedule_meeting(uow: UnitOfWork, principal: Principal, request: ScheduleReq
             place=request.place, kind=request.kind, agenda=list(request.agenda), materials=list(request.materials),
             scheduled_by=principal.username, scheduled_at=now)
         uow.session.add(schedule)
-        messages = _messages(uow.session, schedule, request, tz)
-        in_app = InAppSender(uow.session)
-        for message in messages:
-            in_app.send(message)
-        uow.publish(MeetingScheduled(meeting_id=uuid.UUID(schedule.id), organization_id=request.organization_id,
-                                     starts_at=request.starts_at, place=request.place, kind=request.kind,
-                                     agenda=request.agenda, actor=principal.username))
+        messages = _notify(uow.session, schedule, "Thông báo", _details(request))
+        _publish(uow, schedule, principal)
         uow.commit()
     return schedule, messages
 
 
-def _messages(session: Session, schedule: MeetingSchedule, request: ScheduleRequest,
-              tz: ZoneInfo) -> list[NoticeMessage]:
-    local = request.starts_at.astimezone(tz)
-    title = f"Thông báo {KIND_TITLES.get(request.kind, request.kind).lower()} ngày {local:%d/%m/%Y}"
+def reschedule(uow: UnitOfWork, principal: Principal, schedule_id: uuid.UUID, starts_at: datetime | None,
+               place: str | None, now: datetime, min_notice: timedelta) -> tuple[MeetingSchedule, list[NoticeMessage]]:
+    """Move a meeting to a new time or place: its members are notified again (at least ``min_notice`` ahead of the
+    new time unless extraordinary) and MeetingScheduled is published again with the same meeting id."""
+    with uow:
+        schedule = _open_schedule(uow.session, principal, schedule_id, now)
+        request = _request(schedule, starts_at=starts_at or aware(schedule.starts_at), place=place or schedule.place)
+        if (request.starts_at, request.place) == (aware(schedule.starts_at), schedule.place):
+            uow.commit()  # nothing changes: nobody is notified twice, nothing published
+            return schedule, []
+        orgs.cell_in_subtree(uow.session, principal, request.organization_id, _local(request.starts_at).date())
+        if problems := notice_problems(request, now, min_notice):
+            raise ValidationFailed(*problems)
+        schedule.starts_at, schedule.place = request.starts_at, request.place
+        schedule.revision += 1
+        schedule.changed_by, schedule.changed_at = principal.username, now
+        messages = _notify(uow.session, schedule, "Thay đổi lịch", _details(request))
+        _publish(uow, schedule, principal)
+        uow.commit()
+    return schedule, messages
+
+
+def cancel(uow: UnitOfWork, principal: Principal, schedule_id: uuid.UUID, reason: str,
+           now: datetime) -> tuple[MeetingSchedule, list[NoticeMessage]]:
+    """Cancel a scheduled meeting with a reason; its members (and assigned supervisors) are notified in-app.
+    No event: the catalogue has no cancellation event (MeetingScheduled is the only schedule event)."""
+    if not reason.strip():
+        raise ValidationFailed(FieldProblem("reason", "Phải ghi lý do hủy buổi sinh hoạt",
+                                            "A reason for the cancellation is required"))
+    with uow:
+        schedule = _open_schedule(uow.session, principal, schedule_id, now)
+        schedule.cancelled_at, schedule.cancel_reason = now, reason.strip()
+        schedule.changed_by, schedule.changed_at = principal.username, now
+        local = _local(aware(schedule.starts_at))
+        messages = _notify(uow.session, schedule, "Hủy", [
+            f"Buổi sinh hoạt lúc {local.hour} giờ {local.minute:02d}, ngày {local:%d/%m/%Y} tại {schedule.place} "
+            "đã bị hủy.", f"Lý do: {schedule.cancel_reason}"])
+        uow.commit()
+    return schedule, messages
+
+
+def _open_schedule(session: Session, principal: Principal, schedule_id: uuid.UUID, now: datetime) -> MeetingSchedule:
+    """The schedule, after the subtree check on its cell; 409 once cancelled or begun."""
+    schedule = session.get(MeetingSchedule, str(schedule_id))
+    if schedule is None:
+        raise NotFound("Không tìm thấy lịch sinh hoạt", "Schedule not found")
+    orgs.cell_in_subtree(session, principal, schedule.organization_id, _local(aware(schedule.starts_at)).date())
+    if schedule.cancelled_at is not None:
+        raise ScheduleClosedError("Buổi sinh hoạt này đã bị hủy", "This meeting has been cancelled")
+    if aware(schedule.starts_at) <= now:
+        raise ScheduleClosedError("Buổi sinh hoạt đã bắt đầu, không thay đổi được nữa",
+                                  "The meeting has begun and can no longer be changed")
+    return schedule
+
+
+def _request(schedule: MeetingSchedule, **changes: Any) -> ScheduleRequest:
+    return ScheduleRequest(organization_id=uuid.UUID(schedule.organization_id), kind=schedule.kind,
+                           agenda=tuple(schedule.agenda), materials=tuple(schedule.materials),
+                           **{"starts_at": aware(schedule.starts_at), "place": schedule.place, **changes})
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite gives stored times back naive (they are UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(clock.TIMEZONE)
+
+
+def _details(request: ScheduleRequest) -> list[str]:
+    local = _local(request.starts_at)
     lines = [f"Thời gian: {local.hour} giờ {local.minute:02d}, ngày {local:%d/%m/%Y}.", f"Địa điểm: {request.place}."]
     lines += [f"Nội dung {i}: {item}" for i, item in enumerate(request.agenda, 1)]
-    lines += [f"Tài liệu: {m['name']}" + (f" ({m['url']})" if m.get("url") else "") for m in request.materials]
-    body, schedule_id = "\n".join(lines), uuid.UUID(schedule.id)
+    return lines + [f"Tài liệu: {m['name']}" + (f" ({m['url']})" if m.get("url") else "") for m in request.materials]
+
+
+def _publish(uow: UnitOfWork, schedule: MeetingSchedule, principal: Principal) -> None:
+    request = _request(schedule)
+    uow.publish(MeetingScheduled(meeting_id=uuid.UUID(schedule.id), organization_id=request.organization_id,
+                                 starts_at=request.starts_at, place=request.place, kind=request.kind,
+                                 agenda=request.agenda, actor=principal.username))
+
+
+def _notify(session: Session, schedule: MeetingSchedule, action: str, lines: list[str]) -> list[NoticeMessage]:
+    """One in-app notice per member on the cell's roster on the meeting day and per supervisor assigned then
+    (written in the caller's transaction); returns the messages for the other channels."""
+    local = _local(aware(schedule.starts_at))
+    kind = KIND_TITLES.get(schedule.kind, schedule.kind).lower()
+    title = f"{action} {kind} ngày {local:%d/%m/%Y}"
+    body, schedule_id, day = "\n".join(lines), uuid.UUID(schedule.id), local.date()
     messages = [NoticeMessage(schedule_id, title, body, member_id=m.member_id)
-                for m in orgs.roster_on(session, request.organization_id, local.date())]
+                for m in orgs.roster_on(session, schedule.organization_id, day)]
     supervisors = session.execute(select(SupervisionAssignment.username).where(
-        SupervisionAssignment.cell_id == str(request.organization_id),
-        SupervisionAssignment.valid_from <= local.date(),
-        or_(SupervisionAssignment.valid_to.is_(None), SupervisionAssignment.valid_to >= local.date()))
+        SupervisionAssignment.cell_id == schedule.organization_id, SupervisionAssignment.valid_from <= day,
+        or_(SupervisionAssignment.valid_to.is_(None), SupervisionAssignment.valid_to >= day))
         .distinct()).scalars()
-    return messages + [NoticeMessage(schedule_id, title, body, username=u) for u in supervisors]
-
-
-def _cell_in_subtree(session: Session, principal: Principal, cell_id: uuid.UUID, on: date) -> None:
-    cell = orgs.cell(session, cell_id)
-    if cell is None or cell.kind not in CELL_KINDS:
-        raise ValidationFailed(FieldProblem("organization_id", "Không tìm thấy chi bộ này", "Unknown cell"))
-    ensure_in_subtree(principal, orgs.lineage_on(session, cell_id, on))
+    messages += [NoticeMessage(schedule_id, title, body, username=u) for u in supervisors]
+    in_app = InAppSender(session)
+    for message in messages:
+        in_app.send(message)
+    return messages
 
 
 def send_elsewhere(senders: list[NoticeSender], messages: list[NoticeMessage], logger: Any) -> None:
@@ -156,7 +237,7 @@ def link_account(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID, user
                  today: date) -> None:
     """Say which member a user account is (member events carry no username): the member must be on the roster."""
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, today)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, today)
         if member_id not in {m.member_id for m in orgs.roster_on(uow.session, cell_id, today)}:
             raise ValidationFailed(FieldProblem("member_id", "Đảng viên này không có trong danh sách chi bộ hôm nay",
                                                 "This member is not on the cell's roster today"))
@@ -191,7 +272,7 @@ def _mine(session: Session, principal: Principal):
 
 
 def schedules(session: Session, principal: Principal, cell_id: uuid.UUID, since: datetime) -> list[MeetingSchedule]:
-    _cell_in_subtree(session, principal, cell_id, since.date())
+    orgs.cell_in_subtree(session, principal, cell_id, since.date())
     return list(session.execute(select(MeetingSchedule).where(
         MeetingSchedule.organization_id == str(cell_id), MeetingSchedule.starts_at >= since)
         .order_by(MeetingSchedule.starts_at)).scalars())

@@ -27,9 +27,13 @@ def period_containing(kind: str, day: date) -> Period:
                   date(day.year, last_month, calendar.monthrange(day.year, last_month)[1]))
 
 
-def closable_periods(kind: str, obliged_from: date, until: date, effective_to: date | None = None) -> list[Period]:
+def closable_periods(kind: str, obliged_from: date, until: date, effective_to: date | None = None,
+                     ceased_from: date | None = None) -> list[Period]:
     """Whole periods starting on or after ``obliged_from`` and ending on or before ``until`` (a cell created in
-    the middle of a period owes nothing for it), and starting no later than the rule's ``effective_to``."""
+    the middle of a period owes nothing for it), and starting no later than the rule's ``effective_to``.
+    A cell dissolved from ``ceased_from`` (no longer existing that day) owes only periods that end before it."""
+    if ceased_from is not None:
+        until = min(until, ceased_from - timedelta(days=1))
     first = period_containing(kind, obliged_from)
     if first.start < obliged_from:
         first = period_containing(kind, first.end + timedelta(days=1))

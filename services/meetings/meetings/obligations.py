@@ -7,24 +7,21 @@ closure is the fact the committees above acted on; the late meeting is still lis
 """
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from shared.auth import Principal, ensure_in_subtree
-from shared.db import in_thread
-from shared.errors import FieldProblem, NotFound, ValidationFailed
+from shared.auth import Principal
+from shared.errors import FieldProblem, ValidationFailed
 from shared.events import CELL_KINDS, MeetingObligationClosed
 from shared.uow import UnitOfWork
 
 from meetings import domain, orgs
 from meetings import obligation_rules as rules
 from meetings.models import (CellCommitteeFlag, CommitteeMeeting, Meeting, ObligationClosure, ObligationRule,
-                             Organization, outbox)
+                             Organization)
 
 ACTOR = "meetings-obligations"
 
@@ -38,18 +35,19 @@ def close_periods(uow: UnitOfWork, until: date, today: date) -> list[MeetingObli
         cells = uow.session.execute(select(Organization).where(Organization.kind.in_(CELL_KINDS))
                                     .order_by(Organization.id)).scalars().all()
         obligation_rules = uow.session.execute(select(ObligationRule).order_by(ObligationRule.id)).scalars().all()
+        dissolved = orgs.dissolutions(uow.session)
         uow.session.expunge_all()  # read-only here: keep them loaded past the unit of work's rollback
     closed = []
     for cell in cells:
         try:
-            closed += _close_cell(uow, cell, obligation_rules, until)
+            closed += _close_cell(uow, cell, obligation_rules, until, dissolved.get(cell.id))
         except IntegrityError:  # another sweep closed this cell's periods first: its closures stand
             continue
     return closed
 
 
 def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[ObligationRule],
-                until: date) -> list[MeetingObligationClosed]:
+                until: date, dissolved_from: date | None) -> list[MeetingObligationClosed]:
     with uow:
         session, events = uow.session, []
         done = {(obligation, start) for obligation, start in session.execute(
@@ -57,7 +55,8 @@ def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[Obli
             .where(ObligationClosure.organization_id == cell.id))}
         for rule in obligation_rules:
             start = max(rule.effective_from, cell.created_from)
-            for period in rules.closable_periods(rule.definition["period"], start, until, rule.effective_to):
+            for period in rules.closable_periods(rule.definition["period"], start, until, rule.effective_to,
+                                                 dissolved_from):
                 if (rule.obligation, period.start) in done or not _binds(session, cell.id, rule, period):
                     continue
                 meeting_id = _meeting_that_met(session, cell.id, rule, period)
@@ -79,11 +78,16 @@ def _close_cell(uow: UnitOfWork, cell: Organization, obligation_rules: list[Obli
 def _binds(session, cell_id: str, rule: ObligationRule, period: rules.Period) -> bool:
     if rule.definition.get("applies_to", "every_cell") == "every_cell":
         return True
+    return rules.binds(rule.definition, *_committee_facts(session, cell_id, period.end))
+
+
+def _committee_facts(session, cell_id: uuid.UUID | str, on: date) -> tuple[bool | None, int]:
+    """What decides whether a cell has a committee on a date: the flag in force (None: never set) and the number
+    of official members on its roster."""
     flag = session.execute(select(CellCommitteeFlag.has_committee).where(
-        CellCommitteeFlag.organization_id == cell_id, CellCommitteeFlag.valid_from <= period.end)
+        CellCommitteeFlag.organization_id == str(cell_id), CellCommitteeFlag.valid_from <= on)
         .order_by(CellCommitteeFlag.valid_from.desc()).limit(1)).scalar_one_or_none()
-    official = sum(1 for m in orgs.roster_on(session, cell_id, period.end) if m.status == "official")
-    return rules.binds(rule.definition, flag, official)
+    return flag, sum(1 for m in orgs.roster_on(session, cell_id, on) if m.status == "official")
 
 
 def _meeting_that_met(session, cell_id: str, rule: ObligationRule, period: rules.Period) -> uuid.UUID | None:
@@ -101,19 +105,11 @@ def _meeting_that_met(session, cell_id: str, rule: ObligationRule, period: rules
     return uuid.UUID(found) if found else None
 
 
-def _cell_in_subtree(session, principal: Principal, cell_id: uuid.UUID, on: date) -> domain.Cell:
-    cell = orgs.cell(session, cell_id)
-    if cell is None or cell.kind not in CELL_KINDS:
-        raise NotFound("Không tìm thấy chi bộ", "Cell not found")
-    ensure_in_subtree(principal, orgs.lineage_on(session, cell_id, on))
-    return cell
-
-
 def set_committee_flag(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID, has_committee: bool,
                        valid_from: date, today: date) -> None:
     """Say whether a cell has a cell committee from a date on (overrides the default from its membership)."""
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, today)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, today)
         uow.session.merge(CellCommitteeFlag(organization_id=str(cell_id), valid_from=valid_from,
                                             has_committee=has_committee, set_by=principal.username,
                                             set_at=datetime.now(timezone.utc)))
@@ -122,13 +118,10 @@ def set_committee_flag(uow: UnitOfWork, principal: Principal, cell_id: uuid.UUID
 
 def committee_flag_on(session, principal: Principal, cell_id: uuid.UUID, on: date) -> dict:
     """The flag in force on a date, where it comes from, and the default the data gives."""
-    _cell_in_subtree(session, principal, cell_id, on)
+    orgs.cell_in_subtree(session, principal, cell_id, on)
     rule = session.execute(select(ObligationRule).where(ObligationRule.obligation == "committee")
                            .order_by(ObligationRule.effective_from.desc())).scalars().first()
-    flag = session.execute(select(CellCommitteeFlag.has_committee).where(
-        CellCommitteeFlag.organization_id == str(cell_id), CellCommitteeFlag.valid_from <= on)
-        .order_by(CellCommitteeFlag.valid_from.desc()).limit(1)).scalar_one_or_none()
-    official = sum(1 for m in orgs.roster_on(session, cell_id, on) if m.status == "official")
+    flag, official = _committee_facts(session, cell_id, on)
     default = rules.binds(rule.definition, None, official) if rule else False
     return {"organization_id": cell_id, "on": on, "has_committee": default if flag is None else flag,
             "source": "default" if flag is None else "set", "official_members": official}
@@ -144,7 +137,7 @@ def record_committee_meeting(uow: UnitOfWork, principal: Principal, cell_id: uui
         problems.append(FieldProblem("duration_minutes", f"Thời lượng phải từ 0 đến {domain.MAX_DURATION_MINUTES} phút",
                                      f"Duration must be between 0 and {domain.MAX_DURATION_MINUTES} minutes"))
     with uow:
-        _cell_in_subtree(uow.session, principal, cell_id, held_on)
+        orgs.cell_in_subtree(uow.session, principal, cell_id, held_on)
         if problems:
             raise ValidationFailed(*problems)
         meeting_id = uuid.uuid4()
@@ -157,31 +150,8 @@ def record_committee_meeting(uow: UnitOfWork, principal: Principal, cell_id: uui
 
 def closures(session, principal: Principal, cell_id: uuid.UUID, year: int) -> list[ObligationClosure]:
     """A cell's closed periods in a year (missed ones have ``met`` False), by period then obligation."""
-    _cell_in_subtree(session, principal, cell_id, date(year, 12, 31))
+    orgs.cell_in_subtree(session, principal, cell_id, date(year, 12, 31))
     return list(session.execute(select(ObligationClosure).where(
         ObligationClosure.organization_id == str(cell_id),
         ObligationClosure.period_start.between(date(year, 1, 1), date(year, 12, 31)))
         .order_by(ObligationClosure.period_start, ObligationClosure.obligation)).scalars())
-
-
-def local_today(timezone_name: str) -> date:
-    return datetime.now(ZoneInfo(timezone_name)).date()
-
-
-def sweeper(interval_s: float):
-    """A background job for ServiceSpec.background: close what ended before today, then again every interval."""
-    async def sweep(runtime) -> None:
-        if interval_s <= 0:
-            return
-        while True:
-            try:
-                today = local_today(runtime.settings.timezone)
-                uow = UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
-                closed = await in_thread(close_periods, uow, today - timedelta(days=1), today)
-                if closed:
-                    runtime.logger.info("obligations.closed", count=len(closed))
-            except Exception as exc:  # the next round retries; nothing is half-closed (one transaction per cell)
-                runtime.logger.warning("obligations.sweep_failed", error=repr(exc))
-            await asyncio.sleep(interval_s)
-
-    return sweep

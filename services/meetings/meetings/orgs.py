@@ -15,9 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
+from shared.auth import Principal, ensure_in_subtree
+from shared.errors import FieldProblem, NotFound, ValidationFailed
+from shared.events import CELL_KINDS
 from shared.events import (
     Event, MemberAdmitted, MemberExempted, MemberExemptionEnded, MemberOfficialStatusGranted, MemberProfileChanged,
     MemberRegistered, MembershipEnded, MemberTemporarilyTransferred, MemberTemporaryTransferEnded, MemberTransferred,
@@ -26,7 +29,7 @@ from shared.events import (
 )
 
 from meetings import domain
-from meetings.models import MemberStanding, Organization, OrganizationParent, RosterEntry
+from meetings.models import MemberStanding, Organization, OrganizationDissolution, OrganizationParent, RosterEntry
 
 MAX_DEPTH = 32  # guards against a cycle in bad data
 LEFT = "left"
@@ -69,8 +72,11 @@ def _apply(session: Session, event: Event) -> list[Touch]:  # noqa: C901  (one b
         session.merge(OrganizationParent(organization_id=str(event.organization_id), valid_from=event.effective_from,
                                          parent_id=str(event.parent_id)))
         return [Touch(str(event.organization_id), event.effective_from, subtree=True)]
-    if isinstance(event, OrganizationDissolved):
-        return []  # its members leave through their own MemberTransferred / MembershipEnded events
+    if isinstance(event, OrganizationDissolved):  # its members leave through their own MemberTransferred events
+        session.merge(OrganizationDissolution(
+            organization_id=str(event.organization_id), dissolved_from=event.effective_from, source_event_id=eid,
+            merged_into_id=str(event.merged_into_id) if event.merged_into_id else None))
+        return []
     if isinstance(event, MemberRegistered | MemberAdmitted | MemberTransferReceived):
         status = "probationary" if isinstance(event, MemberAdmitted) else event.status
         return _join(session, event.member_id, event.organization_id, event.effective_from, status, eid, event.full_name)
@@ -214,9 +220,28 @@ def subtree_on(session: Session, root: uuid.UUID, on: date) -> set[str]:
     return found
 
 
+def dissolutions(session: Session) -> dict[str, date]:
+    """Organization id → the date it ceased (it no longer exists on that day)."""
+    return dict(session.execute(select(OrganizationDissolution.organization_id,
+                                       OrganizationDissolution.dissolved_from)).all())
+
+
 def cell(session: Session, org_id: uuid.UUID | str) -> domain.Cell | None:
     org = session.get(Organization, str(org_id))
     return domain.Cell(uuid.UUID(org.id), org.name, org.kind) if org else None
+
+
+def cell_in_subtree(session: Session, principal: Principal, cell_id: uuid.UUID | str, on: date,
+                    field: str | None = None) -> domain.Cell:
+    """A cell the caller may act on, on a date: unknown (or not a cell) → 404, or a 422 naming ``field`` when the id
+    came in a request body; outside the caller's subtree on that date → 403."""
+    found = cell(session, cell_id)
+    if found is None or found.kind not in CELL_KINDS:
+        if field:
+            raise ValidationFailed(FieldProblem(field, "Không tìm thấy chi bộ này", "Unknown cell"))
+        raise NotFound("Không tìm thấy chi bộ", "Cell not found")
+    ensure_in_subtree(principal, lineage_on(session, found.id, on))
+    return found
 
 
 class Roll:
@@ -244,30 +269,31 @@ class Roll:
                 return kind
         return "active"
 
+    def _entries_on(self, org_id: str, day: date) -> list[RosterEntry]:
+        return [e for e in self._entries.get(org_id, ())
+                if e.valid_from <= day and (e.valid_to is None or e.valid_to > day)]
+
     def standings_on(self, org_id: str, day: date) -> dict[str, str]:
         """Member id → standing (active, exempt, away) of everyone on the cell's roll on a date."""
-        return {e.member_id: self.standing(e.member_id, day) for e in self._entries.get(org_id, ())
-                if e.valid_from <= day and (e.valid_to is None or e.valid_to > day)}
+        return {e.member_id: self.standing(e.member_id, day) for e in self._entries_on(org_id, day)}
 
     def on(self, org_id: str, day: date) -> dict[str, domain.RosterMember]:
         return {e.member_id: domain.RosterMember(uuid.UUID(e.member_id), e.full_name, e.status,
                                                  self.standing(e.member_id, day))
-                for e in self._entries.get(org_id, ())
-                if e.valid_from <= day and (e.valid_to is None or e.valid_to > day)}
+                for e in self._entries_on(org_id, day)}
 
 
 def roll_for(session: Session, org_ids: Iterable[str]) -> Roll:
-    ids = list(set(org_ids))
+    """The rolls of these cells with every standing of their members (a standing is the member's, wherever it
+    was recorded: an exemption recorded in another cell follows the member). The one way rosters are read: the
+    form's roster, notices, obligations and the ratings all go through it."""
+    ids = list({str(i) for i in org_ids})
     entries = session.execute(select(RosterEntry).where(RosterEntry.organization_id.in_(ids))).scalars().all()
-    standings = session.execute(select(MemberStanding).where(MemberStanding.organization_id.in_(ids))).scalars().all()
+    members = select(RosterEntry.member_id).where(RosterEntry.organization_id.in_(ids))
+    standings = session.execute(select(MemberStanding).where(MemberStanding.member_id.in_(members))).scalars().all()
     return Roll(entries, standings)
 
 
 def roster_on(session: Session, org_id: uuid.UUID | str, on: date) -> list[domain.RosterMember]:
     """Members on the cell's roster on a date, by name, with their standing (active, exempt, away)."""
-    rows = session.execute(select(RosterEntry).where(
-        RosterEntry.organization_id == str(org_id), RosterEntry.valid_from <= on,
-        or_(RosterEntry.valid_to.is_(None), RosterEntry.valid_to > on))).scalars().all()
-    standings = session.execute(select(MemberStanding).where(
-        MemberStanding.member_id.in_([r.member_id for r in rows]))).scalars().all()
-    return sorted(Roll(rows, standings).on(str(org_id), on).values(), key=lambda m: m.full_name)
+    return sorted(roll_for(session, [str(org_id)]).on(str(org_id), on).values(), key=lambda m: m.full_name)

@@ -30,6 +30,14 @@ def detail_problems(record: MeetingRecord) -> list[Problem]:
     return problems
 
 
+def score_problems(field: str, score: float, maximum: float) -> list[Problem]:
+    """A proposed score lies within 0 and the maximum of the rubric in force (a rubric's data, never a constant)."""
+    if 0 <= score <= maximum:
+        return []
+    return [Problem(field, f"Điểm đề xuất phải từ 0 đến {maximum:g}, điểm tối đa của thang điểm đang áp dụng",
+                    f"The proposed score must be between 0 and {maximum:g}, the maximum of the rubric in force")]
+
+
 def minimum_duration(kind: str) -> int:
     return MIN_DURATION.get(kind, DEFAULT_MIN_DURATION)
 

@@ -6,20 +6,21 @@ import uuid
 from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from shared import clock
 from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.errors import ValidationFailed
 from shared.uow import UnitOfWork
 
 from meetings import minutes, notices, obligations, orgs, supervision, views
 from meetings.api import DB, Today, _uow
 from meetings.schemas import (CloseIn, CloseOut, ClosureOut, CommitteeFlagIn, CommitteeFlagOut, CommitteeMeetingIn,
                               CreatedOut)
-from meetings.schemas import AccountLinkIn, MaterialIn, NoticeOut, ScheduleIn, ScheduleOut
+from meetings.schemas import AccountLinkIn, CancelIn, MaterialIn, NoticeOut, ScheduleChangeIn, ScheduleIn, ScheduleOut
 from meetings.schemas import AssignmentIn, AssignmentOut, SupervisorMonthOut, VisitIn, VisitOut
 
 router = APIRouter(prefix="/meetings/api", tags=["meeting record"])
@@ -106,16 +107,17 @@ def _now() -> datetime:
 Now = Annotated[datetime, Depends(_now)]
 
 
-def _utc(value: datetime, tz: ZoneInfo) -> datetime:
-    """Aware UTC (naive input is local time); SQLite gives stored values back naive, in UTC."""
-    return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(timezone.utc)
+def _utc(value: datetime) -> datetime:
+    """Aware UTC (naive input is Vietnam's local time); SQLite gives stored values back naive, in UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=clock.TIMEZONE)).astimezone(timezone.utc)
 
 
 def _schedule_out(s, notified: int | None = None) -> ScheduleOut:
-    starts_at = s.starts_at if s.starts_at.tzinfo else s.starts_at.replace(tzinfo=timezone.utc)
-    return ScheduleOut(id=s.id, organization_id=s.organization_id, starts_at=starts_at, place=s.place, kind=s.kind,
-                       agenda=s.agenda, materials=[MaterialIn(**m) for m in s.materials], scheduled_by=s.scheduled_by,
-                       notified=notified)
+    cancelled_at = notices.aware(s.cancelled_at) if s.cancelled_at else None
+    return ScheduleOut(id=s.id, organization_id=s.organization_id, starts_at=notices.aware(s.starts_at), place=s.place,
+                       kind=s.kind, agenda=s.agenda, materials=[MaterialIn(**m) for m in s.materials],
+                       scheduled_by=s.scheduled_by, revision=s.revision, cancelled_at=cancelled_at,
+                       cancel_reason=s.cancel_reason, notified=notified)
 
 
 def senders(request: Request) -> list[notices.NoticeSender]:
@@ -123,18 +125,44 @@ def senders(request: Request) -> list[notices.NoticeSender]:
     return getattr(request.app.state, "notice_senders", [])
 
 
+def _sent(request: Request, schedule, messages: list[notices.NoticeMessage]) -> ScheduleOut:
+    """After the commit: the other channels (a failing one is logged), then the schedule with how many were told."""
+    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
+    return _schedule_out(schedule, len(messages))
+
+
 @router.post("/schedules", response_model=ScheduleOut, status_code=201)
 def schedule_meeting(body: ScheduleIn, principal: Upper, uow: UoW, request: Request, now: Now) -> ScheduleOut:
     """Schedule a meeting and notify the cell's members (and assigned supervisors) at least a day ahead."""
     settings = request.app.state.settings
-    tz = ZoneInfo(settings.timezone)
     schedule, messages = notices.schedule_meeting(uow, principal, notices.ScheduleRequest(
-        organization_id=body.organization_id, starts_at=_utc(body.starts_at, tz), place=body.place.strip(),
+        organization_id=body.organization_id, starts_at=_utc(body.starts_at), place=body.place.strip(),
         kind=body.kind, agenda=tuple(a.strip() for a in body.agenda),
         materials=tuple(m.model_dump(exclude_none=True) for m in body.materials)),
-        now, timedelta(hours=settings.notice_min_hours), tz)
-    notices.send_elsewhere(senders(request), messages, request.app.state.runtime.logger)
-    return _schedule_out(schedule, len(messages))
+        now, timedelta(hours=settings.notice_min_hours))
+    return _sent(request, schedule, messages)
+
+
+@router.patch("/schedules/{schedule_id}", response_model=ScheduleOut)
+def reschedule_meeting(schedule_id: uuid.UUID, body: ScheduleChangeIn, principal: Upper, uow: UoW, request: Request,
+                       now: Now) -> ScheduleOut:
+    """Move a scheduled meeting (new time and/or place): members notified again, at least a day ahead unless
+    extraordinary; MeetingScheduled published again with the same meeting id."""
+    if body.starts_at is None and body.place is None:
+        raise ValidationFailed.of("starts_at", "Phải đổi thời gian hoặc địa điểm", "Give a new time or place")
+    schedule, messages = notices.reschedule(
+        uow, principal, schedule_id, _utc(body.starts_at) if body.starts_at else None,
+        body.place.strip() if body.place else None, now,
+        timedelta(hours=request.app.state.settings.notice_min_hours))
+    return _sent(request, schedule, messages)
+
+
+@router.post("/schedules/{schedule_id}/cancel", response_model=ScheduleOut)
+def cancel_meeting(schedule_id: uuid.UUID, body: CancelIn, principal: Upper, uow: UoW, request: Request,
+                   now: Now) -> ScheduleOut:
+    """Cancel a scheduled meeting with a reason; members (and assigned supervisors) are notified."""
+    schedule, messages = notices.cancel(uow, principal, schedule_id, body.reason, now)
+    return _sent(request, schedule, messages)
 
 
 @router.get("/cells/{cell_id}/schedules", response_model=list[ScheduleOut])

@@ -244,7 +244,19 @@ class ScheduleOut(BaseModel):
     agenda: list[str]
     materials: list[MaterialIn]
     scheduled_by: str
-    notified: int | None = Field(None, description="Notices written (on creation)")
+    revision: int = Field(1, description="1, then + 1 per reschedule")
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    notified: int | None = Field(None, description="Notices written (on creation, reschedule or cancellation)")
+
+
+class ScheduleChangeIn(BaseModel):
+    starts_at: datetime | None = Field(None, description="New date and time (no offset = Asia/Ho_Chi_Minh local)")
+    place: str | None = Field(None, min_length=1, max_length=300)
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000, description="Why the meeting is cancelled (sent to members)")
 
 
 class NoticeOut(BaseModel):

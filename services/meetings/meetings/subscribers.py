@@ -1,21 +1,24 @@
-"""Durable consumers of meetings (the roster projection, the asynchronous rating) and the re-rating worker."""
+"""Durable consumers of meetings (the roster projection, the asynchronous rating) and the background jobs (the
+re-rating worker, the obligation sweep)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from shared.consumer import BatchHandler, Envelope
+from shared import clock
 from shared.db import in_thread
 from shared import subjects
 from shared.subjects import MEETING_RECORDED, MEETINGS_STREAM, MEMBERS_STREAM, ConsumerSpec
-from shared.uow import UnitOfWork
 
-from meetings import ratings, usecases
-from meetings.models import outbox
+from meetings import obligations, ratings, usecases
 
 # v2 (was meetings-roster-v1 on members.organization.> and members.member.>): the projection now also keeps
 # admissions, transfers, temporary transfers, exemptions and exits, so it must read the stream again from the
 # start under a new durable name (and its own inbox name); it lists exactly the subjects it applies.
-ROSTER = ConsumerSpec("meetings-roster-v2", MEMBERS_STREAM, [
+# v3 (same subjects): OrganizationDissolved is now applied (a dissolved cell stops owing meetings); v2 had marked
+# those events processed while ignoring them, so v3 reads the stream again from the start.
+ROSTER = ConsumerSpec("meetings-roster-v3", MEMBERS_STREAM, [
     subjects.ORGANIZATION_CREATED, subjects.ORGANIZATION_RENAMED, subjects.ORGANIZATION_RECLASSIFIED,
     subjects.ORGANIZATION_MOVED, subjects.ORGANIZATION_DISSOLVED,
     subjects.MEMBER_REGISTERED, subjects.MEMBER_ADMITTED, subjects.MEMBER_PROFILE_CHANGED, subjects.MEMBER_MADE_OFFICIAL,
@@ -25,8 +28,7 @@ ROSTER = ConsumerSpec("meetings-roster-v2", MEMBERS_STREAM, [
 RATING = ConsumerSpec("meetings-rating-v1", MEETINGS_STREAM, [MEETING_RECORDED])
 
 
-def _uow(runtime) -> UnitOfWork:
-    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
+_uow = usecases.runtime_uow
 
 
 def roster_handler(runtime, spec: ConsumerSpec = ROSTER) -> BatchHandler:
@@ -61,3 +63,21 @@ async def rerate_worker(runtime) -> None:
             runtime.logger.error("rerate.failed", error=repr(exc))
             pause = min(pause * 2, 30.0)
         await asyncio.sleep(pause)
+
+
+def obligation_sweeper(interval_s: float):
+    """A background job for ServiceSpec.background: close what ended before today, then again every interval."""
+    async def sweep(runtime) -> None:
+        if interval_s <= 0:
+            return
+        while True:
+            try:
+                today = clock.today()
+                closed = await in_thread(obligations.close_periods, _uow(runtime), today - timedelta(days=1), today)
+                if closed:
+                    runtime.logger.info("obligations.closed", count=len(closed))
+            except Exception as exc:  # the next round retries; nothing is half-closed (one transaction per cell)
+                runtime.logger.warning("obligations.sweep_failed", error=repr(exc))
+            await asyncio.sleep(interval_s)
+
+    return sweep

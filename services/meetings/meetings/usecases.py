@@ -15,9 +15,15 @@ from shared.events import Attendance, MeetingRated, MeetingRecorded
 from shared.inbox import claim
 from shared.uow import UnitOfWork
 
-from meetings import absences, domain, orgs, ratings
+from meetings import absences, domain, orgs, ratings, rubrics
 from meetings import record as hd12
-from meetings.models import Meeting, MeetingAttendance, Rubric, SupervisionVisit, inbox
+from meetings.models import Meeting, MeetingAttendance, Rubric, SupervisionVisit, inbox, outbox
+
+
+def runtime_uow(runtime) -> UnitOfWork:
+    """A unit of work on the service's engine that wakes the outbox relay after its commit (routes, consumers and
+    background jobs alike)."""
+    return UnitOfWork(runtime.engine, outbox, after_commit=runtime.notify_relay)
 
 
 class MeetingIdTakenError(ChiboError):
@@ -72,10 +78,23 @@ def _check(uow: UnitOfWork, principal: Principal, record: domain.MeetingRecord, 
         ensure_in_subtree(principal, orgs.lineage_on(uow.session, cell.id, record.held_on))
     try:
         domain.check_record(record, cell, orgs.roster_on(uow.session, record.organization_id, record.held_on), today)
-        if problems := hd12.detail_problems(record):
+        if problems := hd12.detail_problems(record) + _proposed_score_problems(uow, record):
             raise domain.RecordingRejectedError(problems)
     except domain.RecordingRejectedError as exc:
         raise ValidationFailed(*(FieldProblem(p.field, p.vi, p.en) for p in exc.problems)) from None
+
+
+def _proposed_score_problems(uow: UnitOfWork, record: domain.MeetingRecord) -> list[domain.Problem]:
+    """The committee's proposed score against the maximum of the rubric in force for the cell on the meeting date
+    (none in force: nothing to check against; the rating consumer reports that)."""
+    if record.details.get("proposed_score") is None:
+        return []
+    try:
+        rubric = rubrics.in_force(uow.session, orgs.lineage_on(uow.session, record.organization_id, record.held_on),
+                                  record.held_on)
+    except rubrics.NoRubricError:
+        return []
+    return hd12.score_problems("proposed_score", record.details["proposed_score"], rubric.definition["max"])
 
 
 def _stored_record(uow: UnitOfWork, principal: Principal, meeting_id: uuid.UUID) -> domain.MeetingRecord | None:

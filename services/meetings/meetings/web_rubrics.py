@@ -12,12 +12,12 @@ from shared.auth import ROLE_LABELS_VI, Principal
 
 from meetings import orgs, rubrics
 from meetings.api import DB, Today
+from meetings.minutes import LEVEL_LABELS
 from meetings.models import Organization, Rubric
 from meetings.rubric_admin import AUTHORS
 from meetings.web import Viewer, templates
 
 router = APIRouter(tags=["pages"])
-LEVEL_VI = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 
 
 @router.get("/meetings/thang-diem", response_class=HTMLResponse, include_in_schema=False)
@@ -35,7 +35,7 @@ def rubrics_page(request: Request, db: DB, today: Today, base: int | None = None
                "versions": [_row(r, names) for r in versions], "chosen": _row(chosen, names) if chosen else None,
                "chosen_json": json.dumps(chosen.definition, ensure_ascii=False) if chosen else "null",
                "may_author": principal.role in AUTHORS, "scopes": scopes, "today": today.isoformat(),
-               "levels": LEVEL_VI, "province": principal.role == "province"}
+               "levels": LEVEL_LABELS, "province": principal.role == "province"}
     return templates.TemplateResponse(request, "rubrics.html", context)
 
 

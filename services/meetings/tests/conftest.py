@@ -81,7 +81,7 @@ def envelopes(events, correlation_id: str | None = None) -> list[Envelope]:
     return [Envelope(e, e.subject, correlation_id, 1, i) for i, e in enumerate(events, 1)]
 
 
-def project(engine, events, consumer="meetings-roster-v2") -> int:
+def project(engine, events, consumer="meetings-roster-v3") -> int:
     return usecases.project_member_events(UnitOfWork(engine, outbox), envelopes(events), consumer)
 
 
@@ -126,7 +126,7 @@ def make_settings():
 @pytest.fixture
 def project_events(app, client):
     """Apply member events through the roster use case (as the consumer would)."""
-    return lambda events, consumer="meetings-roster-v2": project(app.state.runtime.engine, events, consumer)
+    return lambda events, consumer="meetings-roster-v3": project(app.state.runtime.engine, events, consumer)
 
 
 @pytest.fixture

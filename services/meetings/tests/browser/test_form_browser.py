@@ -52,7 +52,7 @@ def seed(engine) -> tuple[uuid.UUID, dict[str, uuid.UUID]]:
     members = [MemberRegistered(member_id=uuid.uuid4(), organization_id=cell, full_name=n, sex="male",
                                 date_of_birth=date(1960, 1, 1), status="official", effective_from=since) for n in NAMES]
     batch = [Envelope(e, e.subject, None, 1, i) for i, e in enumerate([*orgs, *members], 1)]
-    usecases.project_member_events(UnitOfWork(engine, outbox), batch, "meetings-roster-v2")
+    usecases.project_member_events(UnitOfWork(engine, outbox), batch, "meetings-roster-v3")
     return cell, {m.full_name: m.member_id for m in members}
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from shared.events import MemberRegistered, OrganizationCreated
+from shared import clock
+from shared.events import MemberRegistered, OrganizationCreated, OrganizationDissolved
 
 from meetings.cli import app as cli
 from meetings.models import CellCommitteeFlag, ObligationClosure, outbox
@@ -96,7 +96,7 @@ async def test_a_meeting_recorded_late_for_a_closed_period_does_not_reopen_it(
 
 
 async def test_a_period_that_has_not_ended_cannot_be_closed_and_nothing_is_stored(app, client, auth, world, counts):
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = clock.today()
     for until in (today, today + timedelta(days=400)):
         problem = (await close(client, auth, world, until.isoformat(), status=422))["detail"][0]
         assert problem["field"] == "until" and problem["msg_vi"] and problem["msg_en"]
@@ -169,3 +169,24 @@ async def test_the_cli_closes_periods_idempotently(app, client, world, database_
     again = CliRunner().invoke(cli, ["close-periods", "--until", "2025-09-30", "--database-url", database_url])
     assert "closed 0 periods" in again.output
     assert len(closed_events(app.state.runtime.engine)) == 8
+
+
+@pytest.mark.parametrize("dissolved_from, last_regular, quarters", [
+    ("2026-03-31", "2026-02-01", ["2025-07-01", "2025-10-01"]),  # gone on March's last day: March not owed
+    ("2026-04-01", "2026-03-01", ["2025-07-01", "2025-10-01", "2026-01-01"]),  # gone from April: March owed
+])
+async def test_a_dissolved_cell_stops_owing_meetings_from_its_dissolution_date(
+        app, client, auth, world, project_events, dissolved_from, last_regular, quarters):
+    project_events([OrganizationDissolved(organization_id=world.cell,
+                                          effective_from=date.fromisoformat(dissolved_from))])
+    await close(client, auth, world, "2026-06-30")
+    with app.state.runtime.engine.connect() as conn:
+        rows = conn.execute(select(ObligationClosure.organization_id, ObligationClosure.obligation,
+                                   ObligationClosure.period_start)).all()
+    regular = sorted(str(start) for org, obligation, start in rows
+                     if org == str(world.cell) and obligation == "regular")
+    assert regular[-1] == last_regular
+    assert sorted(str(start) for org, obligation, start in rows
+                  if org == str(world.cell) and obligation == "thematic") == quarters
+    other = [str(start) for org, obligation, start in rows if org == str(world.other_cell) and obligation == "regular"]
+    assert max(other) == "2026-06-01"  # a cell still in existence keeps owing

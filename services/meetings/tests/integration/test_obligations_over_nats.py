@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import httpx
 import nats
 from nats.js.api import DeliverPolicy
 
+from shared import clock
 from shared.auth import issue_token
 from shared.subjects import MEETING_OBLIGATION_CLOSED, MEETINGS_STREAM
 from shared.uow import UnitOfWork
@@ -53,11 +53,11 @@ async def test_the_sweep_closes_ended_periods_on_startup_and_each_is_published_e
     engine = app.state.runtime.engine
     migrate(SERVICE_DIR, database_url)  # the tree is known before the service starts
     usecases.project_member_events(UnitOfWork(engine, outbox), as_envelopes(
-        [*world.org_events(), *world.member_events()]), "meetings-roster-v1")
+        [*world.org_events(), *world.member_events()]), "meetings-roster-v3")
     async with app.router.lifespan_context(app):
         stored = await eventually(lambda: _closed(engine, counts))  # by the sweep alone
         assert stored >= 2 * 12  # two cells, at least July 2025 – March 2026
-        yesterday = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() - timedelta(days=1)
+        yesterday = clock.today() - timedelta(days=1)
         token = issue_token(app.state.settings.jwt_secret, username="tinhuy", role="province", org_id=world.province)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://chibo.test") as client:
             response = await client.post("/meetings/api/obligations/close", json={"until": yesterday.isoformat()},

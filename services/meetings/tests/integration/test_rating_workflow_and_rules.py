@@ -172,3 +172,52 @@ async def test_the_annual_rating_of_a_cell_counts_its_monthly_meetings(app, clie
     assert year["level"] == "trung_binh"  # December has no meeting yet: no month may be missing for Tốt or Khá
     assert [m["level"] for m in year["months"]][:11] == ["tot"] * 11 and year["months"][11]["meeting_id"] is None
     assert (await client.get(url, params={"year": 2026}, headers=auth("secretary", world.other_cell))).status_code == 403
+
+
+def doubled(definition: dict) -> dict:
+    """The same rubric on a 200-point scale (every maximum, band and step points doubled)."""
+    scaled = json.loads(json.dumps(definition))
+    scaled["max"] *= 2
+    for band in scaled["bands"]:
+        band.update(min=band["min"] * 2, max=band["max"] * 2 if band["max"] is not None else None)
+    for group in scaled["groups"]:
+        group["max"] *= 2
+        for item in group["items"]:
+            item["points"] *= 2
+            if "steps" in item["rule"]:
+                item["rule"]["steps"] = [[limit, points * 2] for limit, points in item["rule"]["steps"]]
+    return scaled
+
+
+async def test_a_proposed_score_above_the_rubric_in_forces_maximum_is_refused_naming_the_field(
+        app, client, world, auth, meeting_body, full_record, counts):
+    engine = app.state.runtime.engine
+    published_before = counts(engine, outbox)
+    for score in (100.5, 101):
+        over = await client.post(URL, json=full_record(proposed_score=score), headers=auth())
+        assert over.status_code == 422, over.text
+        problem = over.json()["detail"][0]
+        assert problem["field"] == "proposed_score" and "100" in problem["msg_vi"] and "tối đa" in problem["msg_vi"]
+        assert "maximum" in problem["msg_en"]
+    assert counts(engine, outbox) == published_before  # nothing stored, nothing published
+    at_max = await client.post(URL, json=full_record(proposed_score=100), headers=auth())
+    assert at_max.status_code == 201, at_max.text
+    meeting_id = await _rated_meeting(app, client, auth, meeting_body)
+    over = await client.post(f"{URL}/{meeting_id}/rating/propose", json={"score": 100.5}, headers=auth())
+    assert over.status_code == 422 and over.json()["detail"][0]["field"] == "score"
+    assert "tối đa" in over.json()["detail"][0]["msg_vi"] and counts(engine, RatingEndorsement) == 0
+    assert (await client.post(f"{URL}/{meeting_id}/rating/propose", json={"score": 100},
+                              headers=auth())).status_code == 201
+
+
+async def test_under_a_committees_200_point_rubric_a_proposal_up_to_200_is_accepted(app, client, world, auth,
+                                                                                     full_record):
+    created = await client.post(RUBRICS, json={"code": "khoi-200", "definition": doubled(phu_tho(app)),
+                                               "effective_from": "2026-01-01", "scope_org_id": str(world.committee)},
+                                headers=auth("committee", world.committee))
+    assert created.status_code == 201, created.text
+    assert (await client.post(URL, json=full_record(proposed_score=200), headers=auth())).status_code == 201
+    over = await client.post(URL, json=full_record(held_on="2026-03-11", proposed_score=200.5), headers=auth())
+    assert over.status_code == 422 and "200" in over.json()["detail"][0]["msg_vi"]
+    before = await client.post(URL, json=full_record(held_on="2025-12-10", proposed_score=150), headers=auth())
+    assert before.status_code == 422  # in 2025 the province's 100-point rubric was in force

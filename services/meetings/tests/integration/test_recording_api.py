@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+
+from shared import clock
 
 from meetings.models import Meeting, MeetingAttendance, outbox
 
@@ -93,3 +95,18 @@ async def test_recording_outside_ones_subtree_or_as_a_plain_member_is_forbidden_
 
 async def test_recording_without_a_token_is_refused(client, meeting_body):
     assert (await client.post(URL, json=meeting_body())).status_code == 401
+
+
+@pytest.mark.parametrize("held_on, status", [("2026-03-11", 201), ("2026-03-12", 422)])
+async def test_today_is_vietnams_date_even_while_it_is_still_yesterday_in_utc(
+        client, auth, meeting_body, monkeypatch, held_on, status):
+    class Clock(datetime):  # 17:30 UTC on 10 March is 00:30 on 11 March in Hà Nội
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 3, 10, 17, 30, tzinfo=timezone.utc).astimezone(tz)
+
+    monkeypatch.setattr(clock, "datetime", Clock)
+    response = await client.post(URL, json=meeting_body(held_on=held_on), headers=auth())
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["detail"][0]["field"] == "held_on"

@@ -299,3 +299,23 @@ async def test_a_re_rating_job_that_keeps_failing_is_set_aside_after_five_attemp
         conn.execute(Rubric.__table__.insert(), rubrics)
     assert ratings.retry_failed_jobs(UnitOfWork(engine, outbox)) == 1
     assert rerate(app) == 1 and history(app, meeting_id)[-1][2:] == ("roster", 100, "tot", 2)
+
+
+async def test_an_exemption_follows_the_member_to_a_new_cell_in_the_roster_and_the_rating_alike(
+        app, client, world, auth, meeting_body_for, project_events):
+    cuong = world.members["Lê Văn Cường"]
+    project_events([exempted(world, date(2026, 1, 1)),
+                    MemberTransferred(member_id=cuong, from_organization_id=world.cell,
+                                      to_organization_id=world.other_cell, effective_from=date(2026, 2, 1))])
+    secretary = auth("secretary", world.other_cell, "bithu2")
+    roster = (await client.get(f"/meetings/api/cells/{world.other_cell}/roster", params={"on": HELD},
+                               headers=secretary)).json()
+    assert {m["full_name"]: m["standing"] for m in roster["members"]} == {"Phạm Thị Dung": "active",
+                                                                          "Lê Văn Cường": "exempt"}
+    body = meeting_body_for(world, organization_id=str(world.other_cell), held_on=HELD, attendance=[
+        {"member_id": str(world.members["Phạm Thị Dung"]), "status": "present", "spoke": True},
+        {"member_id": str(cuong), "status": "present", "spoke": False}])
+    response = await client.post(URL, json=body, headers=secretary)
+    assert response.status_code == 201, response.text
+    rate_pending(app)
+    assert history(app, response.json()["id"])[-1][5] == 1  # expected: Cường is out of the denominator there too

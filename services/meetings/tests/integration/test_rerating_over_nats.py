@@ -12,7 +12,7 @@ import nats
 from nats.js.api import DeliverPolicy
 
 from shared.auth import issue_token
-from shared.events import MemberExempted
+from shared.events import MemberExempted, OrganizationDissolved
 from shared.subjects import MEETING_RATED, MEETINGS_STREAM, MEMBERS_STREAM
 
 from meetings.bootstrap import create_app
@@ -60,7 +60,7 @@ async def rated(js, meeting_id: str, revision: int) -> dict:
 
 
 async def _drained(js) -> bool:
-    info = await js.consumer_info(MEMBERS_STREAM.name, "meetings-roster-v2")
+    info = await js.consumer_info(MEMBERS_STREAM.name, "meetings-roster-v3")
     return info.num_pending == 0 and info.num_ack_pending == 0
 
 
@@ -131,3 +131,17 @@ async def test_a_new_rubric_version_for_a_past_period_re_rates_the_meetings_on_n
         assert (second["rubric_code"], second["rubric_version"], second["score"], second["level"]) == (
             "khoi-co-quan", 1, 88, "tot")
         assert (await history(client, headers, meeting_id))[-1] == (2, 1, "rubric", 3, 88, "khoi-co-quan")
+
+
+async def test_an_organization_dissolved_on_members_v1_reaches_the_projection_and_ends_the_cells_obligations(
+        database_url, nats_url, make_settings, new_world):
+    world = new_world()
+    async with running(database_url, nats_url, make_settings, world) as (app, js, client, headers):
+        await _publish(js, OrganizationDissolved(organization_id=world.cell, effective_from=date(2026, 4, 1)))
+        await eventually(lambda: _drained(js))
+        province = headers("province", world.province, "tinhuy")
+        closed = await client.post("/meetings/api/obligations/close", json={"until": "2026-06-30"}, headers=province)
+        assert closed.status_code == 200, closed.text
+        found = (await client.get(f"/meetings/api/cells/{world.cell}/obligations", params={"year": 2026},
+                                  headers=province)).json()
+    assert max(c["period_end"] for c in found if c["obligation"] == "regular") == "2026-03-31"

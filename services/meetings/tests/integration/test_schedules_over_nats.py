@@ -26,7 +26,7 @@ async def test_a_scheduled_meeting_is_published_on_nats_with_its_event_id_as_mes
     app.dependency_overrides[record_api._now] = lambda: datetime(2026, 3, 1, tzinfo=timezone.utc)
     migrate(SERVICE_DIR, database_url)
     usecases.project_member_events(UnitOfWork(app.state.runtime.engine, outbox), as_envelopes(
-        [*world.org_events(), *world.member_events()]), "meetings-roster-v1")
+        [*world.org_events(), *world.member_events()]), "meetings-roster-v3")
     token = issue_token(app.state.settings.jwt_secret, username="bithu", role="secretary", org_id=world.cell)
     nc = await nats.connect(nats_url)
     async with app.router.lifespan_context(app):

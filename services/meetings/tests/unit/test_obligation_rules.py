@@ -53,3 +53,14 @@ def test_every_cell_owes_its_regular_meeting():
 def test_a_period_ending_today_cannot_be_closed_yet():
     assert check_until(date(2026, 3, 31), date(2026, 3, 31)) == "until"
     assert check_until(date(2026, 3, 31), date(2026, 4, 1)) is None
+
+
+@pytest.mark.parametrize("ceased_from, last_month_owed", [
+    (date(2026, 3, 31), date(2026, 2, 28)),  # gone on the last day of March: it did not exist all of March
+    (date(2026, 4, 1), date(2026, 3, 31)),  # gone from the first day of April: March owed, April not
+])
+def test_a_dissolved_cell_owes_only_periods_that_end_before_its_dissolution(ceased_from, last_month_owed):
+    periods = closable_periods("month", date(2026, 1, 1), date(2026, 6, 30), ceased_from=ceased_from)
+    assert periods[-1].end == last_month_owed
+    quarters = closable_periods("quarter", date(2026, 1, 1), date(2026, 6, 30), ceased_from=ceased_from)
+    assert [q.end for q in quarters] == ([date(2026, 3, 31)] if ceased_from == date(2026, 4, 1) else [])
