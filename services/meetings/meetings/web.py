@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from shared.auth import ROLE_LABELS_VI, Principal, ensure_in_subtree, token_from_request, verify_token
+from shared import nav
 from shared.errors import NotAuthenticated
 from shared.events import CELL_KINDS
 
@@ -20,6 +21,7 @@ from meetings.api import DB, Today
 WEB_DIR = Path(__file__).parent / "web"
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+nav.install(templates)
 router = APIRouter(tags=["pages"])
 RECORDERS = ("province", "committee", "secretary")
 

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
+from shared import nav
 from shared.auth import ROLE_LABELS_VI, Principal, current_principal
 from shared.errors import ChiboError, NotAuthenticated, ValidationFailed
 from reports import dashboard, generation, queries, report
@@ -19,6 +20,7 @@ from reports.periods import current_periods, period_label_vi, period_range
 router = APIRouter(prefix="/reports", tags=["pages"])
 WEB = Path(__file__).parent / "web"
 templates = Jinja2Templates(directory=WEB / "templates")
+nav.install(templates)
 LOGIN = "/members/login?next=/reports/"
 
 
