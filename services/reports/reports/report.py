@@ -27,7 +27,7 @@ _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
            children: list[str] = ()) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]."""
-    parents = tree.all_parents(session)
+    parents = tree.subtree_parents(session, root)  # the root's subtree on any day, not the whole tree
     roots = [root, *children]
     pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
     meetings = _meetings(session, pieces, roots)
@@ -43,7 +43,7 @@ def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
         rows = session.execute(
             select(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended,
                    func.count(), func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
-            .where(_FACT.c.held_on.between(first, last))
+            .where(_FACT.c.held_on.between(first, last), tree.among(_FACT.c.organization_id, frozenset().union(*under.values())))
             .group_by(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)).all()
         for org, kind, level, upper, n, present, expected, speakers in rows:
             for root in roots:
@@ -76,7 +76,7 @@ def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
     for first, last, under in pieces:
         rows = session.execute(
             select(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met, func.count())
-            .where(_OBL.c.period_end.between(first, last))
+            .where(_OBL.c.period_end.between(first, last), tree.among(_OBL.c.org_id, under[root]))
             .group_by(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met)).all()
         for org, obligation, met, n in rows:
             if org in under[root]:
@@ -102,7 +102,7 @@ def full_figures(session: Session, org_id: str, label: str, start: date, end: da
         legacy = {**_legacy(org_id, org_id, label, full["meetings"]), "children": rows}
     full.pop("children_meetings")
     names = {**queries.org_names(session, [org_id, *kids]),
-             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end)}
+             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end, [org_id, *kids])}
     legacy["org_name"] = names.get(org_id, org_id)
     for row in legacy["children"]:
         row["org_name"] = names.get(row["org_id"], row["org_id"])

@@ -40,14 +40,16 @@ def _roll(session: Session, under: frozenset[str], day: date) -> dict:
     columns["party_age_band"] = _band(session, "party_age", _SPAN.c.party_age_start, day)
     for name, column in columns.items():
         counts: Counter = Counter()
-        for org, value, n in session.execute(select(_SPAN.c.org_id, column, func.count()).where(_on_roll(day))
+        for org, value, n in session.execute(select(_SPAN.c.org_id, column, func.count())
+                                             .where(_on_roll(day), tree.among(_SPAN.c.org_id, under))
                                              .group_by(_SPAN.c.org_id, column)):
             if org in under:
                 counts[value or UNKNOWN] += n
         out[name] = dict(sorted(counts.items()))
     out["total"] = sum(out["status"].values())
-    sectors = tree.attributes_on(session, "sector", day)
-    by_org = session.execute(select(_SPAN.c.org_id, func.count()).where(_on_roll(day)).group_by(_SPAN.c.org_id))
+    sectors = tree.attributes_on(session, "sector", day, under)
+    by_org = session.execute(select(_SPAN.c.org_id, func.count()).where(_on_roll(day), tree.among(_SPAN.c.org_id, under))
+                             .group_by(_SPAN.c.org_id))
     counts = Counter()
     for org, n in by_org:
         if org in under:
@@ -81,7 +83,8 @@ def _changes(session: Session, pieces, root: str) -> dict:
         s = under[root]
         for org, kind, other, n in session.execute(
                 select(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id, func.count())
-                .where(_CHANGE.c.happened_on.between(first, last))
+                .where(_CHANGE.c.happened_on.between(first, last),
+                       or_(tree.among(_CHANGE.c.org_id, s), tree.among(_CHANGE.c.other_org_id, s)))
                 .group_by(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id)):
             if kind == "transferred":  # a move inside the subtree is neither in nor out of it
                 if org in s and other not in s:
@@ -98,7 +101,8 @@ def _fees(session: Session, pieces, root: str) -> dict:
     due = paid = 0
     unpaid: set[str] = set()
     for first, last, under in pieces:
-        s, in_piece = under[root], _LINE.c.month.between(first, last)
+        s = under[root]
+        in_piece = and_(_LINE.c.month.between(first, last), tree.among(_LINE.c.org_id, s))
         for org, d, p in session.execute(select(_LINE.c.org_id, func.sum(_LINE.c.due_vnd), func.sum(_LINE.c.paid_vnd))
                                          .where(in_piece).group_by(_LINE.c.org_id)):
             if org in s:
@@ -113,7 +117,8 @@ def _grading(session: Session, pieces, root: str, start: date, end: date) -> dic
     counts = {"member": Counter(), "organization": Counter()}
     for kind, org, year, level, n in session.execute(
             select(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level, func.count())
-            .where(_GRADE.c.year.between(start.year, end.year))
+            .where(_GRADE.c.year.between(start.year, end.year),
+                   tree.among(_GRADE.c.org_id, frozenset().union(*(under[root] for _, _, under in pieces))))
             .group_by(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level)):
         day = min(max(date(year, 12, 31), start), end)
         if org in subtrees.piece_of(pieces, day)[2][root]:
