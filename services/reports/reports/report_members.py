@@ -38,12 +38,14 @@ def _roll(session: Session, under: frozenset[str], day: date) -> dict:
     columns = {d: _SPAN.c[d] for d in DIMENSIONS}
     columns["age_band"] = _band(session, "age", _SPAN.c.date_of_birth, day)
     columns["party_age_band"] = _band(session, "party_age", _SPAN.c.party_age_start, day)
+    listed = len(under) <= tree.MAX_LISTED  # the IN list is then exactly the subtree: SQL sums, not Python
     for name, column in columns.items():
         counts: Counter = Counter()
-        for org, value, n in session.execute(select(_SPAN.c.org_id, column, func.count())
-                                             .where(_on_roll(day), tree.among(_SPAN.c.org_id, under))
-                                             .group_by(_SPAN.c.org_id, column)):
-            if org in under:
+        keys = (column,) if listed else (_SPAN.c.org_id, column)
+        for *org, value, n in session.execute(select(*keys, func.count())
+                                              .where(_on_roll(day), tree.among(_SPAN.c.org_id, under))
+                                              .group_by(*keys)):
+            if not org or org[0] in under:
                 counts[value or UNKNOWN] += n
         out[name] = dict(sorted(counts.items()))
     out["total"] = sum(out["status"].values())
