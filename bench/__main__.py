@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--replay-events", type=int, help="messages in MEETINGS_V1 to replay (default 20000)")
     parser.add_argument("--rerate-meetings", type=int, help="meetings in the re-rating phase (default 22000, smoke 600)")
     parser.add_argument("--national-scale", type=float, help="national figures phase: fraction of the national "
-                                                                  "size (default 1, smoke 0.0005)")
+                                                                  "size (default 0.5, smoke 0.0005)")
     parser.add_argument("--national-samples", type=int, help="figures requests per level × period (default 30)")
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data and logs")
     return parser.parse_args(argv)
