@@ -111,7 +111,8 @@ def _serialize(session: Session) -> None:
 
 def _claim(session: Session, events: list[Event]) -> list[Event]:
     """Keep the events not seen before and remember them (the shared inbox, one statement)."""
-    return shared_inbox.claim(session, inbox, INBOX_CONSUMER, events, key=lambda e: str(e.event_id))
+    ids = {id(e): str(e.event_id) for e in events}  # claim() asks for each key twice: str(uuid) once
+    return shared_inbox.claim(session, inbox, INBOX_CONSUMER, events, key=lambda e: ids[id(e)])
 
 
 def _load_facts(session: Session, meeting_ids: set[str], new_orgs: set[str], moved_orgs: set[str]) -> dict[str, Fact]:
