@@ -120,7 +120,8 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
         for c in range(committees_per):
             com = org("committee", "committee", f"Đảng bộ huyện {c + 1} – tỉnh {p + 1}", prov, prov)
             for g in range(grassroots_per):
-                gr = org("grassroots", "grassroots_committee", f"Đảng bộ xã {g + 1} – huyện {c + 1}", com, prov)
+                gr = org("grassroots", "grassroots_committee", f"Đảng bộ xã {g + 1} – huyện {c + 1}", com,
+                         prov)
                 for k in range(CELLS):
                     cell = org("cell", "subordinate_cell", f"Chi bộ thôn {k + 1} – xã {g + 1}", gr, prov)
                     paths[cell] = f"{cell},{gr},{com},{prov}"
@@ -326,14 +327,16 @@ def _check(client, tree: dict, tokens: dict[str, str]) -> dict:
     body = client.get("/reports/api/figures", params={"org_id": province, "period": PERIODS["year"]},
                       headers={"Authorization": f"Bearer {tokens[province]}"}).json()
     loaded = tree["per_province"][province]
-    return {"province": province, "meetings_held": body["meetings_held"], "meetings_from_facts": body["meetings"]["held"],
+    return {"province": province, "meetings_held": body["meetings_held"],
+            "meetings_from_facts": body["meetings"]["held"],
             "meetings_loaded": loaded["meetings"], "members_total": body["members"]["total"],
             "members_loaded": loaded["members_on_roll_end"],
             "consistent": body["meetings_held"] == body["meetings"]["held"] == loaded["meetings"]
             and body["members"]["total"] == loaded["members_on_roll_end"]}
 
 
-def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0, database_url: str | None = None) -> dict:
+def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0,
+        database_url: str | None = None) -> dict:
     url = database_url or f"sqlite:///{workdir / 'reports-national.db'}"
     migrate(REPORTS_DIR, url)
     engine = make_engine(url)
