@@ -8,7 +8,7 @@ import json
 import random
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,11 +19,14 @@ DEMO_USER, DEMO_PASSWORD = "tinhuy", "chibo2026"
 DEMO_LOGINS = (("tinhuy", "Cán bộ Tỉnh ủy / provincial committee"), ("dangbo", "Cán bộ Đảng ủy / a committee"),
                ("bithu", "Bí thư chi bộ / a cell secretary"))
 CELL_KINDS = ("grassroots_cell", "subordinate_cell")
-MONTHS = 4
+DEMO_START = date(2026, 1, 1)  # the demo province's organizations exist from this day (members/demo.py DEMO_FROM)
+SKIP_CHANCE = 0.2  # a weak cell now and then misses a month, so the dashboards have missed meetings to show
 # Checklist boxes of the default rubric, used if GET /meetings/api/rubrics lists none.
 FALLBACK_CHECKLIST = ("prep.content_prepared", "prep.committee_met", "prep.notice_sent", "conduct.on_time",
                       "conduct.correct_order", "conduct.full_content", "conduct.criticism",
                       "closing.resolution_adopted", "closing.minutes_approved")
+NEW_NAMES = ("Nguyễn Thị Thu Trang", "Hà Văn Quyết", "Đinh Thị Mai Anh", "Lường Văn Thắng", "Triệu Thị Hồng Nhung",
+             "Kiều Văn Đức")
 EXCUSES = ("Đi công tác", "Ốm, có giấy của cơ sở y tế", "Việc gia đình đột xuất", "Tập huấn chuyên môn")
 
 
@@ -46,7 +49,73 @@ def record_meetings(gateway_url: str, today: date, timeout: float = 90.0) -> int
             wait_until(lambda: len(roster(http, cell["id"], today)) >= cell["member_count"], timeout,
                        f"the meetings roster of {cell['name']}", interval=0.25)
         boxes = checklist_keys(_get(http, "/meetings/api/rubrics")) or FALLBACK_CHECKLIST
-        return sum(_record_cell(http, cell, boxes, today) for cell in cells)
+        recorded = sum(_record_cell(http, cell, boxes, today) for cell in cells)
+        close_periods(http, today)
+        for index, cell in enumerate(cells):
+            members = roster(http, cell["id"], today)
+            _record_fees(http, cell, members, today)
+            _membership_activity(http, cell, members, index, today)
+        return recorded
+
+
+def _months(today: date, start: date = DEMO_START) -> list[date]:
+    """The first day of every month from the demo's start to the one before this one."""
+    count = (today.year - start.year) * 12 + today.month - start.month
+    return [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1) for i in range(count)]
+
+
+def _record_fees(http: httpx.Client, cell: dict, members: list[dict], today: date) -> None:
+    """Each member's fee basis (an insured salary, or a pension for the older ones), then a collection sheet per
+    month; one member of a weaker cell stops paying in the autumn, so a removal review shows on the dashboards."""
+    rng = random.Random("fees" + cell["id"])
+    for member in members:
+        body = {"valid_from": DEMO_START.isoformat(), "insured_salary_vnd": rng.choice((5_310_000, 6_800_000, 8_450_000,
+                                                                             11_200_000, 14_900_000))}
+        if rng.random() < 0.2:
+            body = {"valid_from": DEMO_START.isoformat(), "pension_vnd": rng.choice((4_200_000, 6_100_000, 7_900_000))}
+        _ok(http.put(f"/members/api/fees/basis/{member['member_id']}", json=body), "a fee basis")
+    late = members[-1]["member_id"] if members and rng.random() < 0.5 else None
+    for month in _months(today)[1:]:  # a month's fee is 1 % of the salary of the month before: from February
+        dues = _ok(http.get("/members/api/fees/dues", params={"organization_id": cell["id"],
+                                                              "month": month.isoformat()}), "the dues").json()
+        payments = [{"member_id": line["member_id"],
+                     "paid_vnd": 0 if line["member_id"] == late and month.month >= 8 else line["due_vnd"]}
+                    for line in dues["items"]]
+        _ok(http.post("/members/api/fees/sheets", json={"organization_id": cell["id"], "month": month.isoformat(),
+                                                         "payments": payments}), "a fee sheet")
+
+
+def _membership_activity(http: httpx.Client, cell: dict, members: list[dict], index: int, today: date) -> None:
+    """A little of the year's lifecycle, so the changes panels are not empty: an admission in some cells, an
+    exemption in others."""
+    rng = random.Random("life" + cell["id"])
+    month = max(1, today.month - 1 - index % 3)
+    if index % 2 == 0:
+        ceremony = date(today.year, month, 10 + index % 10)
+        _ok(http.post("/members/api/admissions", json={
+            "full_name": rng.choice(NEW_NAMES), "sex": rng.choice(("male", "female")),
+            "date_of_birth": date(1994 + index % 8, 1 + index % 12, 5 + index % 20).isoformat(),
+            "organization_id": cell["id"], "considered_on": (ceremony - timedelta(days=20)).isoformat(),
+            "decision_date": (ceremony - timedelta(days=7)).isoformat(), "ceremony_date": ceremony.isoformat(),
+            "ethnicity": rng.choice(("Kinh", "Kinh", "Mường", "Dao")), "religion": "Không"}), "an admission")
+    elif members:
+        elder = members[rng.randrange(len(members))]["member_id"]
+        _ok(http.post(f"/members/api/members/{elder}/exemption", json={
+            "effective_from": date(today.year, month, 1).isoformat(), "reason": "Tuổi cao, sức khỏe yếu"}),
+            "an exemption")
+
+
+def _ok(response: httpx.Response, what: str) -> httpx.Response:
+    if response.status_code >= 400:
+        raise RuntimeError(f"demo: {what} failed: {response.status_code} {response.text[:300]}")
+    return response
+
+
+def close_periods(http: httpx.Client, today: date) -> None:
+    """Close the required-meeting periods that ended before today now, rather than at the sweep's next round."""
+    response = http.post("/meetings/api/obligations/close", json={"until": (today - timedelta(days=1)).isoformat()})
+    if response.status_code >= 400:
+        raise RuntimeError(f"closing the obligation periods failed: {response.status_code} {response.text[:300]}")
 
 
 def login(http: httpx.Client, username: str, password: str) -> str:
@@ -78,9 +147,10 @@ def checklist_keys(rubrics) -> tuple[str, ...]:
     return tuple(found)
 
 
-def meeting_dates(cell_index: int, today: date, months: int = MONTHS) -> list[date]:
-    """One date per month for the last ``months`` months, none in the future."""
+def meeting_dates(cell_index: int, today: date, start: date = DEMO_START) -> list[date]:
+    """One date per month from the demo's first month to this one, none in the future."""
     dates = []
+    months = (today.year - start.year) * 12 + today.month - start.month + 1
     for back in range(months - 1, -1, -1):
         year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
         held_on = date(year, month + 1, 3 + cell_index % 20)
@@ -119,6 +189,8 @@ def _record_cell(http: httpx.Client, cell: dict, boxes, today: date) -> int:
     already = {m.get("held_on") for m in _items(listed.json())} if listed.status_code == 200 else set()
     recorded = 0
     for held_on in dates:
+        if quality < 0.5 and rng.random() < SKIP_CHANCE:
+            continue  # this month's meeting did not take place
         members = roster(http, cell["id"], held_on)
         if not members or held_on.isoformat() in already:
             continue

@@ -22,6 +22,8 @@ class Stack:
     nats: NatsProcess
     database_urls: dict[str, str]
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    demo: dict | None = None  # what load_demo answered
+    check_consistency: bool = True  # a test that breaks the projection on purpose turns the teardown check off
 
     def start(self, *names: str) -> None:
         for name in names or SERVICES:
@@ -54,7 +56,20 @@ class Stack:
         env = {**os.environ, "PYTHONPATH": PYTHONPATH, "MEMBERS_DATABASE_URL": self.database_urls["members"]}
         out = subprocess.run([sys.executable, "-m", "members.cli", "load-demo", "--json"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=120, check=True)
-        return json.loads(out.stdout[out.stdout.index("{"):])
+        self.demo = json.loads(out.stdout[out.stdout.index("{"):])
+        return self.demo
+
+    def running(self, *names: str) -> bool:
+        return all(name in self.services and self.services[name].proc is not None
+                   and self.services[name].proc.poll() is None for name in names)
+
+    def consistency_check(self, org_id: str, *args: str) -> subprocess.CompletedProcess:
+        """``python -m reports.cli check``: the projection against the members and meetings services' records."""
+        env = {**os.environ, "PYTHONPATH": PYTHONPATH, "REPORTS_DATABASE_URL": self.database_urls["reports"],
+               "CHIBO_JWT_SECRET": SECRET, "REPORTS_MEMBERS_URL": self.services["members"].url,
+               "REPORTS_MEETINGS_URL": self.services["meetings"].url}
+        return subprocess.run([sys.executable, "-m", "reports.cli", "check", org_id, *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
 
 
 def wait_for(fetch, predicate, timeout: float = 30.0, what: str = "condition"):

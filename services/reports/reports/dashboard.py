@@ -1,6 +1,7 @@
 """What the live dashboard shows besides the figures: the organizations the user may pick, the months of
 the year (ratings and attendance per month), the cells to watch (no meeting in the month, or a rating that
-fell from the month before) and the alerts the figures carry (read defensively: shown when present)."""
+fell from the month before) and the alerts: the figures' `alerts` section (removal reviews, absence limits,
+overdue probations; see alerts.py), one set of key names for the API, the page and the exports."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports import queries
+from reports import alerts as alerts_rules, queries
 from reports.exports import descendants
 from reports.facts import LEVELS
 from reports.models import OrgNode
@@ -18,7 +19,7 @@ from reports.periods import parse_period
 PICKER_DEPTH, PICKER_LIMIT = 2, 300  # the picker lists the user's org and two levels under it
 CELLS_LIMIT = 1000  # cells sent to the page for live updates; beyond that only the flagged ones
 RANK = {"tot": 4, "kha": 3, "trung_binh": 2, "kem": 1}  # for "the rating fell": higher is better
-ALERT_KEYS = ("alerts", "removal_reviews", "overdue_probations")
+ALERT_KEYS = alerts_rules.KEYS  # removal_reviews, absence_limits, overdue_probations
 _NODE = OrgNode.__table__
 
 
@@ -89,9 +90,11 @@ def flags(now: Mapping, before: Mapping) -> list[str]:
 
 
 def alerts(figures: Mapping) -> dict[str, list] | None:
-    """The alert lists the figures carry (removal reviews, overdue probations …); None when they carry none."""
-    found = {key: figures[key] for key in ALERT_KEYS if isinstance(figures.get(key), list)}
-    return found or None
+    """The figures' alert lists (removal reviews, absence limits, overdue probations); None without a section."""
+    section = figures.get("alerts")
+    if not isinstance(section, Mapping):
+        return None
+    return {key: section[key] for key in ALERT_KEYS if isinstance(section.get(key), list)} or None
 
 
 def _kinds(session: Session, org_ids: list[str]) -> dict[str, str]:

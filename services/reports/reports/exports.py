@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.errors import ValidationFailed
-from reports import queries, tree
+from reports import queries, report_alerts, tree
 from reports.models import OrgNode, OrgParent
 from reports.pdf import Letterhead, report_bytes
-from reports.periods import period_label_vi
+from reports.periods import period_label_vi, period_range
 from reports.tables import Table, build_tables
 from reports.xlsx import workbook_bytes
 
@@ -133,7 +133,8 @@ def render(tables: list[Table], head: Letterhead, fmt: str, org_slug: str, perio
 
 def build(session: Session, org_id: str, period: str, fmt: str, *, subtree: bool = False, place: str = "",
           progress: Progress | None = None, chunk: int = 500) -> Rendered:
-    figures = queries.figures(session, org_id, period)
+    figures = {**queries.figures(session, org_id, period),
+               "alerts": report_alerts.section(session, org_id, *period_range(period))}  # a table per alert list
     units = subtree_units(session, org_id, period, progress, chunk) if subtree else None
     tables = build_tables(figures, units)
     head = letterhead(session, org_id, period, place)

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
                            MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
 from reports import member_facts
-from reports.models import FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact
+from reports.models import (FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberInfo, MemberSpan,
+                            ObligationFact)
 from reports.upsert import upsert
 
 MEMBER_EVENTS = (*member_facts.ROLL_EVENTS, MemberTemporarilyTransferred, PartyCardIssued, BadgeAwarded, MemberExempted)
 LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, MemberGraded, OrganizationGraded)
-_EVENT, _SPAN, _CHANGE = MemberEvent.__table__, MemberSpan.__table__, MemberChange.__table__
+_EVENT, _SPAN, _CHANGE, _INFO = MemberEvent.__table__, MemberSpan.__table__, MemberChange.__table__, MemberInfo.__table__
 _OBLIGATION, _SHEET, _LINE, _GRADE = ObligationFact.__table__, FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
 
 
@@ -63,6 +64,8 @@ def _members(session: Session, events: list[Event]) -> None:
         session.execute(delete(_SPAN).where(_SPAN.c.member_id.in_(chunk)))
         rows = [row for member, history in stored.items() for row in member_facts.spans(member, history)]
         upsert(session, _SPAN, rows, ["member_id", "valid_from"])
+        upsert(session, _INFO, [member_facts.info(member, history) for member, history in stored.items() if history],
+               ["member_id"])  # name and probation, for the alerts
     changes = [c for c in map(member_facts.change, events) if c is not None]
     upsert(session, _CHANGE, changes, ["event_id"], "ignore")
 

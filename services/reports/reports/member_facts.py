@@ -115,3 +115,20 @@ def _change_kind(event: Event) -> tuple[str | None, str | None, str | None]:
     if isinstance(event, MembershipEnded):
         return event.reason, org, None
     return None, None, None
+
+
+def info(member_id: str, events: list[Event]) -> dict:
+    """The member's name (the latest event carrying one) and latest probation: the last admission's ceremony
+    date (``effective_from``) and the decision that closed it (made official, or membership ended, after it;
+    its decision date, else its effective date; 9999-12-31 while undecided). A function of the set of events, like ``spans``."""
+    ordered = sorted(events, key=lambda e: (e.effective_from, _RANK[type(e)], e.occurred_at, str(e.event_id)))
+    name = probation_from = decided_on = None
+    for event in ordered:
+        name = getattr(event, "full_name", None) or name
+        if isinstance(event, MemberAdmitted):
+            probation_from, decided_on = event.effective_from, None
+        elif isinstance(event, (MemberOfficialStatusGranted, MembershipEnded)) and probation_from is not None \
+                and decided_on is None:
+            decided_on = event.decision_date or event.effective_from
+    until = None if probation_from is None else decided_on or date.max
+    return {"member_id": member_id, "full_name": name, "probation_from": probation_from, "probation_until": until}

@@ -91,3 +91,5 @@ inbox = inbox_table(Base.metadata)
 from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
+# Tables of migration 0003_alerts.
+from reports.alert_models import AlertRule, MemberAlert, MemberInfo, PublicHoliday  # noqa: E402,F401

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from shared import inbox as shared_inbox
 from shared.consumer import Envelope
 from shared.events import Event, MeetingRated, MeetingRecorded
-from reports import lifecycle, tree
+from reports import alerts, lifecycle, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
 from reports.periods import periods_of
@@ -30,7 +30,8 @@ INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event 
 _FACT, _LOCK = MeetingFact.__table__, ProjectionLock.__table__
 Changes = set[tuple[str, str]]  # (org_id, period) whose counters changed
 # anything else in a replayed stream is skipped
-_PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBER_EVENTS, *lifecycle.LEDGER_EVENTS)
+_PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBER_EVENTS, *lifecycle.LEDGER_EVENTS,
+              *alerts.ALERT_EVENTS)
 
 
 _gc_lock = threading.Lock()
@@ -72,6 +73,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
     orgs = [e for e in events if isinstance(e, tree.TREE_EVENTS)]
     meetings = [(str(e.meeting_id), e) for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
     lifecycle.apply(session, events)
+    alerts.apply(session, events)
     new_orgs, moved_orgs = tree.record_tree(session, orgs)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
@@ -89,12 +91,12 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
         changed_facts.append(fact)
     deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
-    return {key for key, values in deltas.items() if any(values)} | _lifecycle_changes(session, events)
+    return {key for key, values in deltas.items() if any(values)} | lifecycle_changes(session, events)
 
 
-def _lifecycle_changes(session: Session, events: list[Event]) -> Changes:
-    """(org, period) along the lineage of every cell a member, obligation, fee or grade event touched."""
-    cells = lifecycle.touched(events)
+def lifecycle_changes(session: Session, events: list[Event]) -> Changes:
+    """(org, period) along the lineage of every cell a member, obligation, fee, grade or alert event touched."""
+    cells = lifecycle.touched(events) | alerts.touched(events)
     if not cells:
         return set()
     parents = tree.load_ancestry(session, {org for org, _ in cells})

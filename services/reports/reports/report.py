@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports import report_members, subtrees, tree
+from reports import report_alerts, report_members, subtrees, tree
 from reports.facts import LEVELS
 from reports.models import MeetingFact, ObligationFact
 from reports.queries import percent
@@ -34,7 +34,8 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     _obligations(session, pieces, root, meetings[root])
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end)}
+            **report_members.figures(session, pieces, root, start, end),
+            "alerts": report_alerts.figures(session, pieces, root, start, end)}
 
 
 def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
@@ -42,15 +43,16 @@ def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
     for first, last, under in pieces:
         if len(roots) == 1 and len(under[roots[0]]) <= tree.MAX_LISTED:  # the IN list is exactly the subtree
             _count_meetings(counts[roots[0]], session.execute(
-                select(_FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended, func.count(), func.sum(_FACT.c.present),
-                       func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
+                select(_FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended, func.count(),
+                       func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
                 .where(_FACT.c.held_on.between(first, last), tree.among(_FACT.c.organization_id, under[roots[0]]))
                 .group_by(_FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)))
             continue
         rows = session.execute(
             select(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended,
                    func.count(), func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
-            .where(_FACT.c.held_on.between(first, last), tree.among(_FACT.c.organization_id, frozenset().union(*under.values())))
+            .where(_FACT.c.held_on.between(first, last),
+                   tree.among(_FACT.c.organization_id, frozenset().union(*under.values())))
             .group_by(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)).all()
         for org, *row in rows:
             for root in roots:

@@ -1,6 +1,7 @@
 """Response models of the reports API."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from datetime import date
 
@@ -87,6 +88,23 @@ class GradeDistribution(BaseModel):
     not_completed: Share
 
 
+class Alert(BaseModel):
+    member_id: uuid.UUID
+    member_name: str
+    org_id: uuid.UUID = Field(description="The cell")
+    org_name: str
+    reason: str = Field(description="unpaid_fees | unexcused | excused_consecutive | overdue_probation")
+    count: int = Field(description="Unpaid months, absences, or working days past the 12-month mark")
+    date: dt.date = Field(description="Raised on; for a probation the 12-month mark")
+    probation_from: dt.date | None = Field(None, description="Probations: the admission ceremony")
+
+
+class AlertFigures(BaseModel):
+    removal_reviews: list[Alert] = Field(description="RemovalReviewRaised in the range")
+    absence_limits: list[Alert] = Field(description="AbsenceLimitReached in the range")
+    overdue_probations: list[Alert] = Field(description="On the range's last day (today at most)")
+
+
 class FullFigures(Figures):
     """Figures (above) plus every section of the committees' reports over the range (see the reports README)."""
 
@@ -97,3 +115,4 @@ class FullFigures(Figures):
     changes: dict[str, int]
     fees: FeeFigures
     grading: dict[str, GradeDistribution] = Field(description="members, organizations")
+    alerts: AlertFigures

@@ -8,8 +8,8 @@ from shared.consumer import BatchHandler, Envelope
 from shared.db import in_thread
 from shared.logging import bind_correlation_id
 from shared.service import Runtime
-from shared.subjects import (MEETING_OBLIGATION_CLOSED, MEETING_RATED, MEETING_RECORDED, MEETINGS_STREAM,
-                             MEMBERS_STREAM, ConsumerSpec)
+from shared.subjects import (ABSENCE_LIMIT_REACHED, MEETING_OBLIGATION_CLOSED, MEETING_RATED, MEETING_RECORDED,
+                             MEETINGS_STREAM, MEMBERS_STREAM, ConsumerSpec)
 from reports import usecases
 from reports.hub import FiguresHub
 
@@ -18,9 +18,11 @@ from reports.hub import FiguresHub
 # v2 of the tree durable: same filter, new name, so that the Moved/Renamed/Reclassified/Dissolved/Graded events
 # v1 acknowledged without projecting are replayed once (the inbox skips the Created events already applied).
 TREE = ConsumerSpec("reports-tree-v2", MEMBERS_STREAM, ["members.organization.>"], batch_size=2048)
-# v2 of the meetings durable: obligations added to the filter (JetStream refuses to change it in place).
-MEETINGS = ConsumerSpec("reports-meetings-v2", MEETINGS_STREAM, [MEETING_RECORDED, MEETING_RATED,
-                                                                 MEETING_OBLIGATION_CLOSED], batch_size=2048)
+# v3 of the meetings durable: v2 added the obligations, v3 the absence limits (alerts); JetStream refuses to
+# change a durable's filter in place, so each is a new name (v3 replays the stream once: the inbox skips the rest).
+MEETINGS = ConsumerSpec("reports-meetings-v3", MEETINGS_STREAM, [MEETING_RECORDED, MEETING_RATED,
+                                                                 MEETING_OBLIGATION_CLOSED, ABSENCE_LIMIT_REACHED],
+                        batch_size=2048)
 MEMBERS = ConsumerSpec("reports-members-v1", MEMBERS_STREAM, ["members.member.>", "members.fees.>"], batch_size=2048)
 
 
@@ -35,12 +37,12 @@ async def project_and_push(runtime: Runtime, hub: FiguresHub, envelopes: list[En
     correlation_ids = sorted({e.correlation_id for e in envelopes if e.correlation_id})
     if len(correlation_ids) == 1:  # the usual live batch: one request's events; its log lines carry the id
         bind_correlation_id(correlation_ids[0])
-    changes = await in_thread(usecases.project, runtime.engine, envelopes)
+    changes, refresh = await in_thread(usecases.project_marking, runtime.engine, envelopes)
     # One line per batch, never per event (a rebuild applies thousands a second).
     runtime.logger.info("projection.applied", events=len(envelopes), changed=len(changes),
                         correlation_ids=correlation_ids[:20])
     if changes and len(hub):
-        hub.deliver(await in_thread(usecases.figures_for_changes, runtime.engine, changes))
+        hub.deliver(await in_thread(usecases.figures_for_changes, runtime.engine, changes, refresh))
 
 
 def projector(hub: FiguresHub) -> Callable[[Runtime], BatchHandler]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from numbers import Number
 
 from reports.queries import attendance_rate
@@ -54,6 +55,12 @@ LABELS_VI = {
     "member_name": "Họ và tên", "full_name": "Họ và tên", "name": "Tên", "org_name": "Tổ chức",
     "organization_name": "Tổ chức", "reason": "Lý do", "kind": "Loại", "raised_on": "Ngày phát sinh",
     "due_on": "Hạn", "since": "Từ ngày", "count": "Số lượng",
+    # alerts (alerts.py): lists, their reasons and columns
+    "absence_limits": "Đảng viên vắng sinh hoạt đến mức phải xem xét", "date": "Ngày",
+    "probation_from": "Ngày kết nạp", "unpaid_fees": "Không đóng đảng phí (số tháng trong năm)",
+    "unexcused": "Vắng sinh hoạt không lý do (số lần trong năm)",
+    "excused_consecutive": "Vắng sinh hoạt có lý do (số lần liên tiếp)",
+    "overdue_probation": "Quá hạn xét chuyển chính thức (số ngày làm việc sau 12 tháng dự bị)",
 }
 
 
@@ -164,6 +171,8 @@ def _cell(key: str, value: object) -> object:
             map(str, value))
     if value is None:
         return None
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return label(value) if str(value) in LABELS_VI or str(value) in LEVEL_LABELS else str(value)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from shared.consumer import Envelope
 from shared.events import Event
 from reports import generation, queries
-from reports.projections import Changes, apply_batch
+from reports.projections import Changes, apply_batch, lifecycle_changes
 
 
 def project(engine: Engine, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
@@ -20,7 +20,24 @@ def project(engine: Engine, envelopes: Sequence[Envelope] | Sequence[Event]) -> 
     return changes
 
 
-def figures_for_changes(engine: Engine, changes: Changes) -> list[tuple[frozenset[str], dict]]:
-    """Committed figures of the changed (org, period) pairs, with the lineage that may see each."""
+def project_marking(engine: Engine, envelopes: Sequence[Envelope]) -> tuple[Changes, Changes]:
+    """``project``, and the (org, period) pairs a member, obligation, fee, grade or alert event touched: their
+    live dashboards are told (``refresh``) to read the figures' other sections (members, changes, fees,
+    alerts) again, which the pushed counters do not carry."""
     with Session(generation.current(engine)) as session:
-        return queries.changed_figures(session, changes)
+        changes = apply_batch(session, envelopes)
+        session.commit()
+        events = [getattr(x, "event", x) for x in envelopes]
+        return changes, lifecycle_changes(session, events) & changes
+
+
+def figures_for_changes(engine: Engine, changes: Changes,
+                        refresh: Changes = frozenset()) -> list[tuple[frozenset[str], dict]]:
+    """Committed figures of the changed (org, period) pairs, with the lineage that may see each; ``refresh``
+    marks the pairs whose other sections changed."""
+    with Session(generation.current(engine)) as session:
+        pushed = queries.changed_figures(session, changes)
+    for _, payload in pushed:
+        if (payload["org_id"], payload["period"]) in refresh:
+            payload["refresh"] = True
+    return pushed

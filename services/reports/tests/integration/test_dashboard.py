@@ -72,7 +72,7 @@ def test_the_dashboard_carries_the_months_of_the_year_and_flags_cells_that_misse
     flagged = {c["org_name"]: c["flags"] for c in data["cells"]}
     assert flagged == {"Chi bộ Bảo tàng tỉnh": ["missed"], "Chi bộ Phòng Tổ chức cán bộ": ["fell"],
                        "Chi bộ Văn phòng Sở": []}  # Khá both months: not fallen
-    assert data["alerts"] is None  # the figures carry no alert lists yet: the panel stays hidden
+    assert data["alerts"] == {"removal_reviews": [], "absence_limits": [], "overdue_probations": []}  # none: "Không có cảnh báo."
 
 
 def test_the_dashboard_shows_the_period_chosen(client, ev, sign_in):

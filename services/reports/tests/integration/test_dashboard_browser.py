@@ -83,9 +83,11 @@ async def test_the_dashboard_updates_live_when_a_meeting_is_rated(reports_settin
 EXTRA = {  # figure groups the figures API may carry (another part of the service adds them): read as they come
     "changes": {"admitted": 4, "made_official": 3, "transferred_in": 2, "transferred_out": 1, "names_removed": 1},
     "fees": {"due": 12_500_000, "collected": 11_000_000, "unpaid_members": 3},
-    "removal_reviews": [{"member_name": "Lê Văn Tám", "org_name": "Chi bộ Văn phòng Sở",
-                         "reason": "Vắng sinh hoạt 3 tháng không lý do"}],
-    "overdue_probations": [{"member_name": "Phạm Thị Hoa", "org_name": "Chi bộ Bảo tàng tỉnh"}],
+    "alerts": {"removal_reviews": [{"member_name": "Lê Văn Tám", "org_name": "Chi bộ Văn phòng Sở",
+                                    "reason": "unpaid_fees", "count": 3, "date": "2026-03-10"}],
+               "absence_limits": [],
+               "overdue_probations": [{"member_name": "Phạm Thị Hoa", "org_name": "Chi bộ Bảo tàng tỉnh",
+                                       "reason": "overdue_probation", "count": 31, "date": "2026-03-05"}]},
 }
 
 
@@ -105,8 +107,10 @@ async def test_alerts_lifecycle_changes_and_fees_are_shown_when_the_figures_carr
         page = await context.new_page()
         await page.goto(f"{base}/reports/")
         alerts = await page.locator("#alerts").text_content()
-        assert "Xem xét xóa tênLê Văn Tám — Chi bộ Văn phòng Sở — Vắng sinh hoạt 3 tháng không lý do" in alerts
-        assert "Dự bị quá hạnPhạm Thị Hoa — Chi bộ Bảo tàng tỉnh" in alerts
+        assert ("Xem xét xóa tênLê Văn Tám — Chi bộ Văn phòng Sở — Không đóng đảng phí: 3 tháng trong năm"
+                "Ngày: 10/03/2026") in alerts
+        assert ("Dự bị quá hạnPhạm Thị Hoa — Chi bộ Bảo tàng tỉnh — Quá hạn xét chuyển chính thức: 31 ngày làm việc"
+                "Hết 12 tháng dự bị: 05/03/2026") in alerts
         changes = await page.locator("#chart-changes").text_content()
         assert "Kết nạp" in changes and "Xóa tên" in changes
         assert "12.500.000" in await page.locator("#chart-fees").text_content()
@@ -114,3 +118,72 @@ async def test_alerts_lifecycle_changes_and_fees_are_shown_when_the_figures_carr
         await page.screenshot(path=str(SHOTS / f"reports-dashboard-extras-360-{database_url.split(':')[0].split('+')[0]}.png"),
                               full_page=True)
         await browser.close()
+
+
+async def test_an_alert_delivered_through_the_consumer_appears_on_an_open_dashboard_without_reload(
+        reports_settings, ev, serve, bearer, database_url, nats_url):
+    import nats
+    from playwright.async_api import async_playwright
+    from shared import clock
+    from shared.events import AbsenceLimitReached, MemberAdmitted, MemberRegistered, RemovalReviewRaised, StatisticalProfile
+    from shared.subjects import stream_for
+
+    async def publish(*events):
+        for event in events:
+            await js.publish(event.subject, event.model_dump_json().encode(), stream=stream_for(event.subject).name,
+                             headers={"Nats-Msg-Id": str(event.event_id)})
+
+    app = create_app(reports_settings.model_copy(update={"start_consumers": True}))
+    today, o = clock.today(), ev.oid
+    token = bearer("coquan", "committee")["Authorization"][7:]
+    backend = database_url.split(":")[0].split("+")[0]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    async with serve(app) as base, async_playwright() as pw:
+        await asyncio.wait_for(app.state.runtime.nats_ready.wait(), 20)
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        await publish(*ev.tree(), MemberRegistered(
+            member_id=o("tu"), organization_id=o("vanphong"), full_name="Lê Văn Tư", sex="male",
+            date_of_birth=date(1980, 1, 1), status="official", effective_from=date(2020, 1, 1)))
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = await browser.new_context(viewport={"width": 360, "height": 800}, locale="vi-VN")
+        await context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": base}])
+        page = await context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        deadline = time.monotonic() + 20
+        while True:  # the consumer projects the tree and the member: then the page shows them
+            await page.goto(f"{base}/reports/")
+            if await page.locator("#members-total").count() and await page.text_content("#members-total") == "1":
+                break
+            assert time.monotonic() < deadline, "the consumer did not project the tree and the member"
+            await asyncio.sleep(0.1)
+        await page.wait_for_function("document.getElementById('live').textContent === 'Cập nhật trực tiếp'")
+        assert "Không có cảnh báo." in await page.text_content("#alerts")
+        await page.evaluate("window.notReloaded = true")
+
+        await publish(
+            RemovalReviewRaised(member_id=o("tu"), organization_id=o("vanphong"), cause="unpaid_fees", year=today.year,
+                                count=3, raised_on=today),
+            AbsenceLimitReached(member_id=o("tu"), organization_id=o("vanphong"), rule="unexcused", year=today.year,
+                                count=3, meeting_id=o("meeting-x")),
+            MemberAdmitted(member_id=o("hoa"), organization_id=o("baotang"), full_name="Phạm Thị Hoa",
+                           profile=StatisticalProfile(sex="female", date_of_birth=date(1998, 2, 1)),
+                           decision_date=today, ceremony_date=today, effective_from=today))
+        started = time.monotonic()
+        await page.wait_for_function("document.getElementById('alerts').textContent.includes('Vắng sinh hoạt không lý do')"
+                                     " && document.getElementById('alerts').textContent.includes('Không đóng đảng phí')",
+                                     timeout=10_000)
+        await page.wait_for_function("document.getElementById('members-total').textContent === '2'", timeout=10_000)
+        elapsed = time.monotonic() - started
+        alerts = await page.text_content("#alerts")
+        assert "Xem xét xóa tênLê Văn Tư — Chi bộ Văn phòng Sở — Không đóng đảng phí: 3 tháng trong năm" in alerts
+        assert "Vắng sinh hoạtLê Văn Tư — Chi bộ Văn phòng Sở — Vắng sinh hoạt không lý do: 3 lần trong năm" in alerts
+        assert "Kết nạp" in await page.text_content("#chart-changes")  # the changes panel read again too
+        assert await page.evaluate("window.notReloaded === true")  # the same page: no reload
+        await page.locator("#alerts-panel").scroll_into_view_if_needed()
+        await page.screenshot(path=str(SHOTS / f"reports-dashboard-alerts-live-360-{backend}.png"), full_page=True)
+        assert errors == []
+        print(f"alerts shown {elapsed:.2f} s after publishing")
+        await browser.close()
+        await nc.close()

@@ -12,7 +12,14 @@
                 deceased: "Từ trần", probation_not_recognized: "Không công nhận",
                 due: "Phải thu", collected: "Đã thu", due_vnd: "Phải thu (đồng)", collected_vnd: "Đã thu (đồng)",
                 unpaid_members: "ĐV chưa nộp",
-                removal_reviews: "Xem xét xóa tên", overdue_probations: "Dự bị quá hạn", alerts: "Cảnh báo"};
+                removal_reviews: "Xem xét xóa tên", absence_limits: "Vắng sinh hoạt",
+                overdue_probations: "Dự bị quá hạn", alerts: "Cảnh báo"};
+  // The figures' `alerts` section: one list per key, records {member_name, org_name, reason, count, date}.
+  var ALERT_KEYS = ["removal_reviews", "absence_limits", "overdue_probations"];
+  var REASONS = {unpaid_fees: ["Không đóng đảng phí", " tháng trong năm"],
+                 unexcused: ["Vắng sinh hoạt không lý do", " lần trong năm"],
+                 excused_consecutive: ["Vắng sinh hoạt có lý do", " lần liên tiếp"],
+                 overdue_probation: ["Quá hạn xét chuyển chính thức", " ngày làm việc"]};
   var NS = "http://www.w3.org/2000/svg";
 
   var logout = document.getElementById("logout");
@@ -183,24 +190,38 @@
     }
   }
 
+  function day(text) {  // 2026-03-05 → 05/03/2026
+    var p = String(text || "").split("-");
+    return p.length === 3 ? p[2] + "/" + p[1] + "/" + p[0] : String(text || "");
+  }
+  function why(a) {
+    var r = REASONS[a.reason];
+    if (!r) return a.reason || a.kind || "";
+    return r[0] + (typeof a.count === "number" ? ": " + number(a.count) + r[1] : "");
+  }
+
   function alertsPanel(alerts) {
     if (!alerts) return;
     var list = document.getElementById("alerts"), count = 0;
     list.innerHTML = "";
-    Object.keys(alerts).forEach(function (key) {
-      alerts[key].forEach(function (a) {
+    ALERT_KEYS.forEach(function (key) {
+      (alerts[key] || []).forEach(function (a) {
         var li = document.createElement("li");
-        var who = a.member_name || a.full_name || a.name || "";
-        var where = a.org_name || a.organization_name || "";
-        var why = a.reason || a.kind || "";
+        li.setAttribute("data-alert", key);
         var tag = document.createElement("span"), name = document.createElement("strong");
         tag.className = "tag alert";
         tag.textContent = LABELS[key] || key;
-        name.textContent = who;
+        name.textContent = a.member_name || "";
         li.appendChild(tag);
         li.appendChild(name);
-        li.appendChild(document.createTextNode([who ? "" : null, where, why].filter(function (t) {
-          return t !== null && t !== ""; }).map(function (t) { return " — " + t; }).join("")));
+        li.appendChild(document.createTextNode([a.org_name, why(a)].filter(function (t) {
+          return t; }).map(function (t) { return " — " + t; }).join("")));
+        if (a.date) {
+          var when = document.createElement("div");
+          when.className = "muted";
+          when.textContent = (key === "overdue_probations" ? "Hết 12 tháng dự bị: " : "Ngày: ") + day(a.date);
+          li.appendChild(when);
+        }
         list.appendChild(li);
         count += 1;
       });
@@ -218,6 +239,28 @@
     bars("chart-changes", "changes-panel", f.changes || f.lifecycle || (f.members && f.members.changes));
     bars("chart-fees", "fees-panel", f.fees);
     alertsPanel(data.alerts);
+  }
+
+  // A pushed message marked `refresh` (a member, fee, grade or alert event in this lineage and period): read the
+  // figures once more for the sections the counters do not carry (members, changes, fees, alerts). One request
+  // at a time; messages arriving meanwhile cause one more read when it ends. No timer, no polling.
+  var reading = false, again = false;
+  function reread() {
+    if (reading) { again = true; return; }
+    reading = true;
+    fetch("/reports/api/figures?org_id=" + encodeURIComponent(figures.org_id) + "&period=" +
+          encodeURIComponent(figures.period), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (f) {
+        if (!f) return;
+        ["members", "changes", "fees", "grading", "alerts"].forEach(function (k) { figures[k] = f[k]; });
+        data.alerts = f.alerts || null;
+        var total = document.getElementById("members-total");
+        if (total && f.members) total.textContent = f.members.total;
+        extras(figures);
+      })
+      .catch(function () {})
+      .finally(function () { reading = false; if (again) { again = false; reread(); } });
   }
 
   fill(document.querySelector("main"), figures);
@@ -251,6 +294,7 @@
       var row = document.querySelector('tr[data-org="' + f.org_id + '"]');
       if (row) fill(row, f);
     }
+    if (f.refresh && f.org_id === figures.org_id && f.period === figures.period) reread();
     var cell = cells[f.org_id];
     if (cell && (f.period === data.watch_month || f.period === data.previous_month)) {
       cell[f.period === data.watch_month ? "now" : "before"] = f;

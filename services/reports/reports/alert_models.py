@@ -1,0 +1,57 @@
+"""Projection tables added by migration 0003_alerts: alert facts per member and cell, each member's name and
+probation, the probation rules (data) and the public holidays skipped when counting working days."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field
+
+from reports.models import Base
+
+
+class MemberAlert(Base, table=True):
+    """A removal review (members) or an absence limit (meetings) of a member in a cell and year, per reason;
+    the highest count wins (then the latest event), so duplicates and any arrival order give one row."""
+
+    __tablename__ = "member_alert"
+    kind: str = Field(primary_key=True, max_length=20)  # removal_review | absence_limit
+    member_id: str = Field(primary_key=True, max_length=36)
+    org_id: str = Field(primary_key=True, max_length=36)
+    year: int = Field(primary_key=True)
+    reason: str = Field(primary_key=True, max_length=30)  # unpaid_fees | unexcused | excused_consecutive
+    count: int
+    raised_on: date = Field(index=True)
+    meeting_id: str | None = Field(default=None, max_length=36)
+    occurred_at: datetime
+
+
+class MemberInfo(Base, table=True):
+    """A member's name and latest probation, refolded from the member's stored roll events (order-independent)."""
+
+    __tablename__ = "member_info"
+    member_id: str = Field(primary_key=True, max_length=36)
+    full_name: str | None = Field(default=None, max_length=200)
+    probation_from: date | None = None  # the latest admission's ceremony date
+    # the decision that closed it (made official, or membership ended; its decision date), 9999-12-31 while none
+    # (an index finds the open ones: a few per cent of the members); None: no admission known
+    probation_until: date | None = Field(default=None, index=True)
+
+
+class AlertRule(Base, table=True):
+    """A number the alerts are computed with (data, effective-dated; seeded by 0003 from domain.md §3)."""
+
+    __tablename__ = "alert_rule"
+    code: str = Field(primary_key=True, max_length=40)  # probation_months | probation_decision_working_days
+    valid_from: date = Field(primary_key=True)
+    value: int
+    label_vi: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    source: str = Field(max_length=200)
+
+
+class PublicHoliday(Base, table=True):
+    """A day off skipped, like weekends, when counting working days (none seeded: enter them by year)."""
+
+    __tablename__ = "public_holiday"
+    day: date = Field(primary_key=True)
+    name_vi: str = Field(max_length=200)

@@ -1,0 +1,105 @@
+"""The `alerts` section of the figures (rules in alerts.py).
+
+A review or an absence limit is listed when it was raised in the range in a cell under the root then
+(``raised_on``; an ``AbsenceLimitReached`` is dated by when it happened, in Vietnam's civil date). A probation is
+checked on the range's last day (today when the range runs past it): the member is on a cell's roll under the
+root, admitted (ceremony date) at least ``probation_months`` before, with no decision yet on that day, and more
+than ``probation_decision_working_days`` working days past the 12-month mark.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from shared import clock
+from reports import subtrees, tree
+from reports.alerts import KEYS, add_months, in_force, rules, working_days_after
+from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode, PublicHoliday
+
+_ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
+_HOLIDAY = PublicHoliday.__table__
+_ATTR, _NODE = OrgAttr.__table__, OrgNode.__table__
+_KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
+
+
+def figures(session: Session, pieces, root: str, start: date, end: date, today: date | None = None) -> dict:
+    """The `alerts` section: {removal_reviews, absence_limits, overdue_probations}, each a list of
+    {member_id, member_name, org_id, org_name, reason, count, date}."""
+    out: dict[str, list[dict]] = {key: [] for key in KEYS}
+    for first, last, under in pieces:
+        for kind, member, org, reason, count, day in session.execute(
+                select(_ALERT.c.kind, _ALERT.c.member_id, _ALERT.c.org_id, _ALERT.c.reason, _ALERT.c.count,
+                       _ALERT.c.raised_on).where(_ALERT.c.raised_on.between(first, last),
+                                                 tree.among(_ALERT.c.org_id, under[root]))):
+            if org in under[root]:
+                out[_KIND[kind]].append(_item(member, org, reason, count, day))
+    on = min(end, today or clock.today())
+    if on >= start:
+        out["overdue_probations"] = _overdue(session, subtrees.piece_of(pieces, on)[2][root], on)
+    items = [item for key in KEYS for item in out[key]]
+    names = _member_names(session, {i["member_id"] for i in items})
+    orgs = _org_names(session, {i["org_id"] for i in items}, end)
+    for item in items:
+        item["member_name"] = names.get(item["member_id"]) or item["member_id"]
+        item["org_name"] = orgs.get(item["org_id"], item["org_id"])
+    for key in KEYS:
+        out[key].sort(key=lambda i: (i["date"], i["org_name"], i["member_name"], i["reason"]))
+    return out
+
+
+def section(session: Session, org_id: str, start: date, end: date) -> dict:
+    """The `alerts` section of one organization's subtree over [start, end], along the tree in force then."""
+    pieces = subtrees.segments(tree.subtree_parents(session, org_id), [org_id], start, end)
+    return figures(session, pieces, org_id, start, end)
+
+
+def _item(member: str, org: str, reason: str, count: int, day: date) -> dict:
+    return {"member_id": member, "member_name": None, "org_id": org, "org_name": None, "reason": reason,
+            "count": count, "date": day}
+
+
+def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
+    on_roll = and_(_SPAN.c.valid_from <= on, or_(_SPAN.c.valid_to.is_(None), _SPAN.c.valid_to > on))
+    rows = [(m, org, since) for m, org, since in session.execute(
+        select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
+        .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
+        .where(_INFO.c.probation_until > on, _INFO.c.probation_from <= on, on_roll, tree.among(_SPAN.c.org_id, under)))
+            if org in under]
+    if not rows:
+        return []
+    months, limit = rules(session, "probation_months"), rules(session, "probation_decision_working_days")
+    holidays = set(session.execute(select(_HOLIDAY.c.day).where(_HOLIDAY.c.day <= on)).scalars())
+    out = []
+    for member, org, since in rows:
+        mark = add_months(since, in_force(months, since))
+        if mark >= on:
+            continue
+        late = working_days_after(mark, on, holidays)
+        if late > in_force(limit, mark):
+            out.append({**_item(member, org, "overdue_probation", late, mark), "probation_from": since})
+    return out
+
+
+def _member_names(session: Session, members: set[str]) -> dict[str, str | None]:
+    ids = sorted(members)
+    return {m: n for start in range(0, len(ids), 500) for m, n in session.execute(
+        select(_INFO.c.member_id, _INFO.c.full_name).where(_INFO.c.member_id.in_(ids[start:start + 500])))}
+
+
+def _org_names(session: Session, orgs: set[str], day: date) -> dict[str, str]:
+    """Names in force on ``day`` (the latest otherwise, as ``tree.attributes_on``)."""
+    ids = sorted(orgs)
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        names.update(session.execute(select(_NODE.c.id, _NODE.c.name).where(_NODE.c.id.in_(chunk))).all())
+        history: dict[str, list[tuple[date, str]]] = {}
+        for org, valid_from, value in session.execute(select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value)
+                                                      .where(_ATTR.c.attr == "name", _ATTR.c.org_id.in_(chunk))):
+            history.setdefault(org, []).append((valid_from, value))
+        for org, rows in history.items():
+            rows.sort()
+            names[org] = next((v for f, v in reversed(rows) if f <= day), rows[0][1])
+    return names

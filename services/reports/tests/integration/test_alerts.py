@@ -1,0 +1,190 @@
+"""Alerts in the figures, computed by hand from a small province: removal reviews, absence limits and overdue
+probations (the 30th working day after the 12-month mark is not overdue, the 31st is), the same whatever the
+order and however often the events arrive, only inside the caller's subtree, and in the XLSX/PDF exports."""
+import io
+import random
+from datetime import date, datetime, timezone
+
+import openpyxl
+import pypdf
+import pytest
+
+from shared.events import (AbsenceLimitReached, MemberAdmitted, MemberOfficialStatusGranted, MemberRegistered,
+                           MembershipEnded, RemovalReviewRaised, StatisticalProfile)
+from reports.usecases import project
+
+MARK = date(2026, 3, 5)  # a Thursday: 12 months after the 5 March 2025 ceremonies
+DAY_30, DAY_31 = date(2026, 4, 16), date(2026, 4, 17)  # working days after the mark (weekends skipped)
+
+
+def _admitted(ev, who, name, cell):
+    return MemberAdmitted(member_id=ev.oid(who), organization_id=ev.oid(cell), full_name=name,
+                          profile=StatisticalProfile(sex="female", date_of_birth=date(1995, 1, 1)),
+                          decision_date=date(2025, 2, 20), ceremony_date=date(2025, 3, 5),
+                          effective_from=date(2025, 3, 5))
+
+
+def _review(ev, count, raised_on):
+    return RemovalReviewRaised(member_id=ev.oid("tu"), organization_id=ev.oid("vanphong"), cause="unpaid_fees",
+                               year=2026, count=count, raised_on=raised_on)
+
+
+def events(ev):
+    o = ev.oid
+    twice = _review(ev, 3, date(2026, 4, 10))
+    return [
+        *ev.tree(),
+        MemberRegistered(member_id=o("tu"), organization_id=o("vanphong"), full_name="Lê Văn Tư", sex="male",
+                         date_of_birth=date(1980, 1, 1), status="official", effective_from=date(2020, 1, 1)),
+        twice, twice,  # the same event delivered twice
+        _review(ev, 4, date(2026, 4, 15)),  # a later review of the same year: the highest count is kept
+        AbsenceLimitReached(member_id=o("tu"), organization_id=o("vanphong"), rule="unexcused", year=2026, count=3,
+                            meeting_id=o("meeting-1"), occurred_at=datetime(2026, 4, 8, 3, 0, tzinfo=timezone.utc)),
+        # 20:00 UTC on 9 April is 03:00 on 10 April in Hà Nội: dated 10 April
+        AbsenceLimitReached(member_id=o("hoa"), organization_id=o("baotang"), rule="excused_consecutive", year=2026,
+                            count=4, meeting_id=o("meeting-2"),
+                            occurred_at=datetime(2026, 4, 9, 20, 0, tzinfo=timezone.utc)),
+        _admitted(ev, "hoa", "Phạm Thị Hoa", "baotang"),  # no decision: overdue from the 31st working day
+        _admitted(ev, "tam", "Trần Văn Tám", "vanphong"),  # decided on 20 April (official as of the mark)
+        MemberOfficialStatusGranted(member_id=o("tam"), organization_id=o("vanphong"), decision_date=date(2026, 4, 20),
+                                    effective_from=MARK),
+        _admitted(ev, "lan", "Đỗ Thị Lan", "phongtc"),  # probation not recognised on 1 April: off the roll
+        MembershipEnded(member_id=o("lan"), organization_id=o("phongtc"), reason="probation_not_recognized",
+                        decision_date=date(2026, 4, 1), effective_from=date(2026, 4, 1)),
+    ]
+
+
+def _alerts(client, bearer, ev, slug="coquan", role="committee", *, to, start=date(2026, 4, 1)):
+    response = client.get("/reports/api/figures", headers=bearer(slug, role),
+                          params={"org_id": str(ev.oid(slug)), "from": start.isoformat(), "to": to.isoformat()})
+    assert response.status_code == 200, response.text
+    return response.json()["alerts"]
+
+
+def _short(items):
+    return [(i["member_name"], i["org_name"], i["reason"], i["count"], i["date"]) for i in items]
+
+
+def test_alerts_list_reviews_absence_limits_and_probations_overdue_from_the_31st_working_day(client, ev, bearer):
+    project(client.app.state.runtime.engine, events(ev))
+    on_31 = _alerts(client, bearer, ev, to=DAY_31)
+    assert _short(on_31["removal_reviews"]) == [
+        ("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unpaid_fees", 4, "2026-04-15")]
+    assert _short(on_31["absence_limits"]) == [
+        ("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unexcused", 3, "2026-04-08"),
+        ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh", "excused_consecutive", 4, "2026-04-10")]
+    # Tám's decision (20 April) is still to come on 17 April; Lan is off the roll
+    assert _short(on_31["overdue_probations"]) == [
+        ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh", "overdue_probation", 31, "2026-03-05"),
+        ("Trần Văn Tám", "Chi bộ Văn phòng Sở", "overdue_probation", 31, "2026-03-05")]
+    assert on_31["overdue_probations"][0]["probation_from"] == "2025-03-05"
+    assert on_31["overdue_probations"][0]["member_id"] == str(ev.oid("hoa"))
+    assert on_31["overdue_probations"][0]["org_id"] == str(ev.oid("baotang"))
+
+    on_30 = _alerts(client, bearer, ev, to=DAY_30)
+    assert on_30["overdue_probations"] == []  # the 30th working day: due, not overdue yet
+    assert _short(on_30["removal_reviews"]) == _short(on_31["removal_reviews"])
+    # one row per member, cell, year and reason: the review of 10 April (count 3) became that of 15 April (count 4)
+    assert _alerts(client, bearer, ev, to=date(2026, 4, 14))["removal_reviews"] == []
+    after_decision = _alerts(client, bearer, ev, to=date(2026, 4, 20))
+    assert _short(after_decision["overdue_probations"]) == [
+        ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh", "overdue_probation", 32, "2026-03-05")]
+    before = _alerts(client, bearer, ev, start=date(2026, 3, 1), to=date(2026, 4, 7))
+    assert before == {"removal_reviews": [], "absence_limits": [], "overdue_probations": []}
+
+
+def test_a_public_holiday_is_not_a_working_day(client, ev, bearer):
+    from reports.models import PublicHoliday
+    engine = client.app.state.runtime.engine
+    project(engine, events(ev))
+    with engine.begin() as conn:
+        conn.execute(PublicHoliday.__table__.insert(), [{"day": date(2026, 4, 14), "name_vi": "Ngày nghỉ thử"}])
+    assert _alerts(client, bearer, ev, to=DAY_31)["overdue_probations"] == []  # 30 working days with the holiday
+    assert [i["count"] for i in _alerts(client, bearer, ev, to=date(2026, 4, 20))["overdue_probations"]] == [31]
+
+
+def test_alerts_are_the_same_whatever_the_order_and_however_often_the_events_arrive(client, ev, bearer):
+    from reports.models import Base
+    engine = client.app.state.runtime.engine
+    project(engine, events(ev))
+    once = _alerts(client, bearer, ev, to=DAY_31)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in ("stat_band", "alert_rule", "projection_generation", "projection_lock"):
+                conn.execute(table.delete())
+    shuffled = events(ev)[6:] + events(ev) + events(ev)[::2]  # alerts before the tree and members; repeats
+    random.Random(5).shuffle(shuffled)
+    for start in range(0, len(shuffled), 3):
+        project(engine, shuffled[start:start + 3])
+    assert _alerts(client, bearer, ev, to=DAY_31) == once
+
+
+def test_a_committee_sees_only_the_alerts_of_its_subtree(client, ev, bearer):
+    project(client.app.state.runtime.engine, events(ev))
+    sogd = _alerts(client, bearer, ev, "sogd", to=DAY_31)
+    assert [i["member_name"] for key in ("removal_reviews", "absence_limits", "overdue_probations")
+            for i in sogd[key]] == ["Lê Văn Tư", "Lê Văn Tư", "Trần Văn Tám"]  # not Hoa of Bảo tàng
+    cell = _alerts(client, bearer, ev, "baotang", "secretary", to=DAY_31)
+    assert [i["member_name"] for i in cell["absence_limits"] + cell["overdue_probations"]] == ["Phạm Thị Hoa"] * 2
+    assert cell["removal_reviews"] == []
+    response = client.get("/reports/api/figures", headers=bearer("sogd", "committee"),
+                          params={"org_id": str(ev.oid("baotang")), "from": "2026-04-01", "to": "2026-04-17"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_the_exports_carry_a_table_per_alert_list_with_vietnamese_headers(client, ev, bearer, fmt):
+    project(client.app.state.runtime.engine, events(ev))
+    response = client.get("/reports/api/export", headers=bearer("coquan", "committee"),
+                          params={"org": str(ev.oid("coquan")), "period": "2026-04", "format": fmt})
+    assert response.status_code == 200, response.text
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        reviews = book[next(n for n in book.sheetnames if n.startswith("Cảnh báo — Đảng viên cần xem x"))]
+        assert [c.value for c in reviews[1]] == ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày"]
+        assert [c.value for c in reviews[2]] == ["Lê Văn Tư", "Chi bộ Văn phòng Sở",
+                                                 "Không đóng đảng phí (số tháng trong năm)", 4, "15/04/2026"]
+        late = book[next(n for n in book.sheetnames if n.startswith("Cảnh báo — Đảng viên dự bị"))]
+        assert [c.value for c in late[1]] == ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày",
+                                              "Ngày kết nạp"]
+        # on 30 April: 40 working days after the mark (17 April was the 31st); Tám was decided on 20 April
+        assert [[c.value for c in row] for row in late.iter_rows(min_row=2)] == [
+            ["Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh",
+             "Quá hạn xét chuyển chính thức (số ngày làm việc sau 12 tháng dự bị)", 40, "05/03/2026",
+             "05/03/2025"]]
+        assert any(n.startswith("Cảnh báo — Đảng viên vắng sinh") for n in book.sheetnames)
+    else:
+        import unicodedata
+        text = " ".join(unicodedata.normalize("NFC", "\n".join(
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(response.content)).pages)).split())
+        for expected in ("Đảng viên cần xem xét xóa tên", "Lê Văn Tư", "Phạm Thị Hoa",
+                         "Quá hạn xét chuyển chính thức", "Vắng sinh hoạt có lý do"):
+            assert expected in text, expected
+
+
+async def test_an_alert_event_tells_the_cells_lineage_to_read_its_figures_again_and_a_meeting_does_not(
+        reports_settings, ev, serve, sse, bearer):
+    import httpx
+
+    from shared.auth import COOKIE_NAME
+    from shared.consumer import Envelope
+    from reports.bootstrap import create_app
+    from reports.subscribers import project_and_push
+
+    def envelopes(items):
+        return [Envelope(e, e.subject, None, 1, n) for n, e in enumerate(items, 1)]
+
+    app = create_app(reports_settings)
+    runtime, hub = app.state.runtime, app.state.hub
+    async with serve(app) as base, httpx.AsyncClient(base_url=base, timeout=20) as http:
+        await project_and_push(runtime, hub, envelopes(ev.tree()))
+        token = bearer("sogd", "committee")["Authorization"][7:]
+        async with http.stream("GET", "/reports/api/stream", cookies={COOKIE_NAME: token}) as response:
+            lines = response.aiter_lines()
+            await sse(lines, want=": connected")
+            await project_and_push(runtime, hub, envelopes([ev.rated("m1", "phongtc", date(2026, 4, 2), "tot")]))
+            meeting = await sse(lines, where=lambda d: d["org_id"] == str(ev.oid("sogd")) and d["period"] == "2026-04")
+            assert "refresh" not in meeting  # the counters carry the whole change
+            await project_and_push(runtime, hub, envelopes([_review(ev, 3, date(2026, 4, 10))]))
+            alert = await sse(lines, where=lambda d: d["org_id"] == str(ev.oid("sogd")) and d["period"] == "2026-04")
+            assert alert["refresh"] is True and alert["meetings_held"] == 1
