@@ -25,6 +25,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, help="seconds per rate step (default 6)")
     parser.add_argument("--replay-events", type=int, help="messages in MEETINGS_V1 to replay (default 20000)")
     parser.add_argument("--rerate-meetings", type=int, help="meetings in the re-rating phase (default 22000, smoke 600)")
+    parser.add_argument("--national-scale", type=float, help="national figures phase: fraction of the national "
+                                                                  "size (default 0.5, smoke 0.0005)")
+    parser.add_argument("--national-samples", type=int, help="figures requests per level × period (default 30)")
     parser.add_argument("--keep-data", action="store_true", help="keep the temp data and logs")
     return parser.parse_args(argv)
 
@@ -32,7 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def plan_from(args: argparse.Namespace):
     plan = SMOKE if args.smoke else FULL
     changes = {"cells": args.cells, "step_s": args.step_seconds, "replay_events": args.replay_events,
-               "rerate_meetings": args.rerate_meetings,
+               "rerate_meetings": args.rerate_meetings, "national_scale": args.national_scale,
+               "national_samples": args.national_samples,
                "rates": tuple(float(r) for r in args.rates.split(",")) if args.rates else None}
     return replace(plan, **{k: v for k, v in changes.items() if v is not None})
 

@@ -3,6 +3,7 @@ streams replayed into an empty reports projection (fresh SQLite, migrated),
 FETCH per fetch for both, one transaction per batch, measured in the same run."""
 from __future__ import annotations
 
+import gc
 import sys
 import time
 import uuid
@@ -52,23 +53,15 @@ async def drain(nc: Client, stream: StreamSpec, handle: BatchHandler | None = No
 
 def projector(database_url: str) -> tuple[BatchHandler, Callable[[], None]]:
     """A batch handler applying events to an empty, freshly migrated reports projection; and its closer."""
-    from sqlmodel import Session
-
-    from reports.projections import apply_batch
-    from shared.consumer import Envelope
+    from reports.rebuild import apply_messages
     from shared.db import make_engine, migrate
-    from shared.events import decode
-    from shared.logging import CORRELATION_HEADER
 
     migrate(REPORTS_DIR, database_url)
     engine = make_engine(database_url)
+    gc.freeze()  # as the rebuild does once its target is ready
 
     def handle(msgs: list[Msg]) -> None:
-        envelopes = [Envelope(decode(m.subject, m.data), m.subject, (m.headers or {}).get(CORRELATION_HEADER),
-                              m.metadata.num_delivered, m.metadata.sequence.stream) for m in msgs]
-        with Session(engine) as session:
-            apply_batch(session, envelopes)
-            session.commit()
+        apply_messages(engine, msgs)  # the rebuild's own step: decode, apply, commit, the collector paused
 
     return handle, engine.dispose
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bench.national import markdown as national_markdown
 from bench.rerate import markdown as rerate_markdown
 
 
@@ -59,6 +60,8 @@ def markdown(result: dict) -> str:
              f"{'yes' if replay['consistent'] else 'NO'}.", ""]
     if "rerate" in result:
         lines.append(rerate_markdown(result["rerate"]))
+    if "national" in result:
+        lines.append(national_markdown(result["national"]))
     return "\n".join(lines)
 
 

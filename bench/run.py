@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import nats
 
-from bench import replay, rerate, synthetic
+from bench import national, replay, rerate, synthetic
 from bench.latency import meeting_payload, run_step, sustained
 from bench.sse import FiguresWatch
 from bench.stack import Stack, start_stack
@@ -32,9 +32,12 @@ class Plan:
     replay_events: int
     drain_timeout_s: float = 15.0
     rerate_meetings: int = 22000  # bench/rerate.py: a province-year re-rated after a rubric change
+    national_scale: float = national.DEFAULT_SCALE  # bench/national.py: figures on a national projection
+    national_samples: int = 30  # requests per level × period kind
 
 
-SMOKE = Plan("smoke", cells=2, members_per_cell=15, rates=(5.0,), step_s=2.0, replay_events=2000, rerate_meetings=600)
+SMOKE = Plan("smoke", cells=2, members_per_cell=15, rates=(5.0,), step_s=2.0, replay_events=2000, rerate_meetings=600,
+             national_scale=0.0005, national_samples=2)
 FULL = Plan("full", cells=20, members_per_cell=15, rates=(5.0, 10.0, 20.0, 40.0, 60.0, 80.0, 120.0), step_s=6.0,
             replay_events=20000)
 
@@ -47,6 +50,7 @@ def run(plan: Plan, workdir: Path) -> dict:
     finally:
         stack.stop()
     result["rerate"] = rerate.run(plan.rerate_meetings, workdir)  # in-process, on its own fresh database
+    result["national"] = national.run(plan.national_scale, workdir, plan.national_samples)  # idem
     return {"started_at": started_at, "mode": plan.mode, "plan": asdict(plan),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
             **result}

@@ -64,3 +64,13 @@ def test_the_smoke_bench_replays_both_streams_into_an_empty_projection(smoke_res
     assert replay["raw"]["events"] == replay["projection"]["events"] >= 2000
     assert _positive(replay["ratio"]) and isinstance(replay["meets_target"], bool)
     assert replay["consistent"], (replay["root_meetings_held"], replay["expected_meetings_held"])
+
+
+@pytest.mark.slow
+def test_the_smoke_bench_times_the_figures_query_on_a_national_shaped_projection(smoke_result):
+    national = smoke_result[0]["national"]
+    assert national["levels"]["province"] == 34 and national["meetings"] > 0 and national["members_on_roll"] > 0
+    assert len(national["figures_ms"]["cells"]) == 12  # 4 levels × month, quarter, year
+    assert all(_positive(c["p99"]) for c in national["figures_ms"]["cells"])
+    assert national["figures_ms"]["check"]["consistent"]
+    assert "National-scale figures" in (smoke_result[1] / "latest.md").read_text(encoding="utf-8")

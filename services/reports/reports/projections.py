@@ -9,7 +9,10 @@ order in which the two streams deliver them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -31,10 +34,42 @@ _PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBE
               *alerts.ALERT_EVENTS)
 
 
+_gc_lock = threading.Lock()
+_gc_pause = {"depth": 0, "was_enabled": True}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one batch (decode and apply), resumed after (nestable,
+    thread-safe). A 2048-event batch allocates ~40k objects that live until its commit: with the collector on,
+    that is a full collection almost every batch (measured: decode+apply ~2x faster paused). Nothing here
+    builds reference cycles, and the first collection after the batch finds whatever there is."""
+    with _gc_lock:
+        if _gc_pause["depth"] == 0:
+            _gc_pause["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_pause["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pause["depth"] -= 1
+            if _gc_pause["depth"] == 0 and _gc_pause["was_enabled"]:
+                gc.enable()
+
+
 def apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
     """Project the events not seen before; returns the (org, period) counters that changed. Does not commit."""
+    with gc_paused():
+        return _apply_batch(session, envelopes)
+
+
+def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Event]) -> Changes:
     _serialize(session)
-    events = _claim(session, [e for e in (getattr(x, "event", x) for x in envelopes) if isinstance(e, _PROJECTED)])
+    # isinstance, not getattr(x, "event", x): on a pydantic event a missing attribute raises inside its
+    # __getattr__ (~3 µs an event in a rebuild, which passes events)
+    events = _claim(session, [e for e in (x.event if isinstance(x, Envelope) else x for x in envelopes)
+                              if isinstance(e, _PROJECTED)])
     orgs = [e for e in events if isinstance(e, tree.TREE_EVENTS)]
     meetings = [(str(e.meeting_id), e) for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
     lifecycle.apply(session, events)
@@ -78,7 +113,8 @@ def _serialize(session: Session) -> None:
 
 def _claim(session: Session, events: list[Event]) -> list[Event]:
     """Keep the events not seen before and remember them (the shared inbox, one statement)."""
-    return shared_inbox.claim(session, inbox, INBOX_CONSUMER, events, key=lambda e: str(e.event_id))
+    ids = {id(e): str(e.event_id) for e in events}  # claim() asks for each key twice: str(uuid) once
+    return shared_inbox.claim(session, inbox, INBOX_CONSUMER, events, key=lambda e: ids[id(e)])
 
 
 def _load_facts(session: Session, meeting_ids: set[str], new_orgs: set[str], moved_orgs: set[str]) -> dict[str, Fact]:

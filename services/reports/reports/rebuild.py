@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from shared.db import make_engine, migrate
 from shared.events import decode
 from shared.subjects import MEETINGS_STREAM, MEMBERS_STREAM, StreamSpec
 from reports import generation
-from reports.projections import apply_batch
+from reports.projections import apply_batch, gc_paused
 
 STREAMS = (MEMBERS_STREAM, MEETINGS_STREAM)
 Progress = Callable[[str, int, int], None]  # stream, messages replayed, messages in the stream
@@ -73,6 +74,7 @@ async def rebuild(home_url: str, nats_url: str, *, target: str | None = None, ba
         if _same_database(url, live or home_url):
             raise ValueError("the target is the projection in force / đích trùng với số liệu đang phục vụ")
         fresh_database(home, url)
+        gc.freeze()  # what start-up built lives on: the collector's full passes need not walk it again
         engine = make_engine(url)
         nc = await nats.connect(nats_url)
         try:
@@ -98,6 +100,22 @@ async def rebuild(home_url: str, nats_url: str, *, target: str | None = None, ba
         home.dispose()
 
 
+def apply_messages(engine: Engine, msgs) -> int:
+    """Decode a fetched batch and apply it in one transaction, the garbage collector paused throughout;
+    returns how many messages no event model decodes (skipped; the live consumers dead-letter them)."""
+    events, skipped = [], 0
+    with gc_paused():
+        for msg in msgs:
+            try:
+                events.append(decode(msg.subject, msg.data))
+            except Exception:  # noqa: BLE001  unknown subject or malformed: the live consumer dead-letters it
+                skipped += 1
+        with Session(engine) as session:
+            apply_batch(session, events)
+            session.commit()
+    return skipped
+
+
 def _same_database(a: str, b: str) -> bool:
     x, y = make_url(a), make_url(b)
     return (x.get_backend_name(), x.host, x.port, x.database) == (y.get_backend_name(), y.host, y.port, y.database)
@@ -117,15 +135,7 @@ async def _drain(nc, stream: str, sub, engine: Engine, batch: int, progress: Pro
             msgs = await sub.fetch(batch, timeout=0.5)
         except (TimeoutError, nats.errors.TimeoutError):
             return seen, skipped
-        events = []
-        for msg in msgs:
-            try:
-                events.append(decode(msg.subject, msg.data))
-            except Exception:  # noqa: BLE001  unknown subject or malformed: the live consumer dead-letters it
-                skipped += 1
-        with Session(engine) as session:
-            apply_batch(session, events)
-            session.commit()
+        skipped += apply_messages(engine, msgs)
         seen += len(msgs)
         last = msgs[-1].metadata
         progress(stream, last.sequence.stream, max(total, last.sequence.stream + last.num_pending))

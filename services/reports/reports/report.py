@@ -27,7 +27,7 @@ _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
            children: list[str] = ()) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]."""
-    parents = tree.all_parents(session)
+    parents = tree.subtree_parents(session, root)  # the root's subtree on any day, not the whole tree
     roots = [root, *children]
     pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
     meetings = _meetings(session, pieces, roots)
@@ -41,23 +41,35 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
 def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
     counts = {root: Counter() for root in roots}
     for first, last, under in pieces:
+        if len(roots) == 1 and len(under[roots[0]]) <= tree.MAX_LISTED:  # the IN list is exactly the subtree
+            _count_meetings(counts[roots[0]], session.execute(
+                select(_FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended, func.count(),
+                       func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
+                .where(_FACT.c.held_on.between(first, last), tree.among(_FACT.c.organization_id, under[roots[0]]))
+                .group_by(_FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)))
+            continue
         rows = session.execute(
             select(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended,
                    func.count(), func.sum(_FACT.c.present), func.sum(_FACT.c.expected), func.sum(_FACT.c.speakers))
-            .where(_FACT.c.held_on.between(first, last))
+            .where(_FACT.c.held_on.between(first, last),
+                   tree.among(_FACT.c.organization_id, frozenset().union(*under.values())))
             .group_by(_FACT.c.organization_id, _FACT.c.kind, _FACT.c.level, _FACT.c.upper_level_attended)).all()
-        for org, kind, level, upper, n, present, expected, speakers in rows:
+        for org, *row in rows:
             for root in roots:
                 if org in under[root]:
-                    c = counts[root]
-                    c["held"] += n
-                    c[f"kind:{kind}"] += n
-                    c[f"level:{level or 'unrated'}"] += n
-                    c["upper"] += n if upper else 0
-                    c["present"] += present
-                    c["expected"] += expected
-                    c["speakers"] += speakers
+                    _count_meetings(counts[root], [row])
     return {root: _meeting_shape(c) for root, c in counts.items()}
+
+
+def _count_meetings(c: Counter, rows) -> None:
+    for kind, level, upper, n, present, expected, speakers in rows:
+        c["held"] += n
+        c[f"kind:{kind}"] += n
+        c[f"level:{level or 'unrated'}"] += n
+        c["upper"] += n if upper else 0
+        c["present"] += present
+        c["expected"] += expected
+        c["speakers"] += speakers
 
 
 def _meeting_shape(c: Counter) -> dict:
@@ -75,12 +87,15 @@ def _meeting_shape(c: Counter) -> dict:
 def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
     c: Counter = Counter()
     for first, last, under in pieces:
+        # listed: the IN list is exactly the subtree, so the database sums (no org column, no check below)
+        keys = (_OBL.c.obligation, _OBL.c.met) if len(under[root]) <= tree.MAX_LISTED else (
+            _OBL.c.org_id, _OBL.c.obligation, _OBL.c.met)
         rows = session.execute(
-            select(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met, func.count())
-            .where(_OBL.c.period_end.between(first, last))
-            .group_by(_OBL.c.org_id, _OBL.c.obligation, _OBL.c.met)).all()
-        for org, obligation, met, n in rows:
-            if org in under[root]:
+            select(*keys, func.count())
+            .where(_OBL.c.period_end.between(first, last), tree.among(_OBL.c.org_id, under[root]))
+            .group_by(*keys)).all()
+        for *org, obligation, met, n in rows:
+            if not org or org[0] in under[root]:
                 c[(obligation, "required")] += n
                 c[(obligation, "held" if met else "missed")] += n
     meetings["obligations"] = {
@@ -95,15 +110,16 @@ def full_figures(session: Session, org_id: str, label: str, start: date, end: da
     on the range's last day (today's with tree=today)."""
     from reports import queries
     kids = queries.children(session, org_id)
-    full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=kids)
-    if named_period and tree_mode == "as_was":
+    from_counters = named_period and tree_mode == "as_was"  # the children's rows then come from period_stat
+    full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=[] if from_counters else kids)
+    if from_counters:
         legacy = queries.figures(session, org_id, label)
     else:
         rows = [_legacy(k, k, label, full["children_meetings"][k]) for k in kids]
         legacy = {**_legacy(org_id, org_id, label, full["meetings"]), "children": rows}
     full.pop("children_meetings")
     names = {**queries.org_names(session, [org_id, *kids]),
-             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end)}
+             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end, [org_id, *kids])}
     legacy["org_name"] = names.get(org_id, org_id)
     for row in legacy["children"]:
         row["org_name"] = names.get(row["org_id"], row["org_id"])

@@ -31,7 +31,8 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
     for first, last, under in pieces:
         for kind, member, org, reason, count, day in session.execute(
                 select(_ALERT.c.kind, _ALERT.c.member_id, _ALERT.c.org_id, _ALERT.c.reason, _ALERT.c.count,
-                       _ALERT.c.raised_on).where(_ALERT.c.raised_on.between(first, last))):
+                       _ALERT.c.raised_on).where(_ALERT.c.raised_on.between(first, last),
+                                                 tree.among(_ALERT.c.org_id, under[root]))):
             if org in under[root]:
                 out[_KIND[kind]].append(_item(member, org, reason, count, day))
     on = min(end, today or clock.today())
@@ -50,7 +51,7 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
 
 def section(session: Session, org_id: str, start: date, end: date) -> dict:
     """The `alerts` section of one organization's subtree over [start, end], along the tree in force then."""
-    pieces = subtrees.segments(tree.all_parents(session), [org_id], start, end)
+    pieces = subtrees.segments(tree.subtree_parents(session, org_id), [org_id], start, end)
     return figures(session, pieces, org_id, start, end)
 
 
@@ -64,7 +65,8 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     rows = [(m, org, since) for m, org, since in session.execute(
         select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
         .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
-        .where(_INFO.c.probation_until > on, _INFO.c.probation_from <= on, on_roll)) if org in under]
+        .where(_INFO.c.probation_until > on, _INFO.c.probation_from <= on, on_roll, tree.among(_SPAN.c.org_id, under)))
+            if org in under]
     if not rows:
         return []
     months, limit = rules(session, "probation_months"), rules(session, "probation_decision_working_days")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from reports import subtrees, tree
@@ -34,25 +34,30 @@ def _on_roll(day: date):
 
 
 def _roll(session: Session, under: frozenset[str], day: date) -> dict:
-    out: dict = {"on": day}
+    """The roll on ``day`` by dimension and by sector: one pass over the subtree's spans (a CTE, materialized
+    since it is read once per dimension), each dimension summed by the database."""
     columns = {d: _SPAN.c[d] for d in DIMENSIONS}
     columns["age_band"] = _band(session, "age", _SPAN.c.date_of_birth, day)
     columns["party_age_band"] = _band(session, "party_age", _SPAN.c.party_age_start, day)
-    for name, column in columns.items():
-        counts: Counter = Counter()
-        for org, value, n in session.execute(select(_SPAN.c.org_id, column, func.count()).where(_on_roll(day))
-                                             .group_by(_SPAN.c.org_id, column)):
-            if org in under:
-                counts[value or UNKNOWN] += n
-        out[name] = dict(sorted(counts.items()))
+    roll = select(_SPAN.c.org_id, *(column.label(name) for name, column in columns.items())).where(
+        _on_roll(day), tree.among(_SPAN.c.org_id, under)).cte("roll")
+    listed = len(under) <= tree.MAX_LISTED  # the IN list is then exactly the subtree: no org column needed
+    parts = [select(literal(name).label("dimension"), (literal(None) if listed else roll.c.org_id).label("org"),
+                    roll.c[name].label("value"), func.count().label("n"))
+             .group_by(*((roll.c[name],) if listed else (roll.c.org_id, roll.c[name]))) for name in columns]
+    parts.append(select(literal("org"), literal(None), roll.c.org_id, func.count()).group_by(roll.c.org_id))
+    counts: dict[str, Counter] = {name: Counter() for name in (*columns, "org")}
+    for name, org, value, n in session.execute(union_all(*parts)):
+        if org is None or org in under:
+            counts[name][value if name == "org" else value or UNKNOWN] += n
+    out: dict = {"on": day, **{name: dict(sorted(counts[name].items())) for name in columns}}
     out["total"] = sum(out["status"].values())
-    sectors = tree.attributes_on(session, "sector", day)
-    by_org = session.execute(select(_SPAN.c.org_id, func.count()).where(_on_roll(day)).group_by(_SPAN.c.org_id))
-    counts = Counter()
-    for org, n in by_org:
+    sectors = tree.attributes_on(session, "sector", day, under)
+    by_sector: Counter = Counter()
+    for org, n in counts["org"].items():
         if org in under:
-            counts[sectors.get(org, UNKNOWN)] += n
-    out["sector"] = dict(sorted(counts.items()))
+            by_sector[sectors.get(org, UNKNOWN)] += n
+    out["sector"] = dict(sorted(by_sector.items()))
     return out
 
 
@@ -79,10 +84,22 @@ def _changes(session: Session, pieces, root: str) -> dict:
     counts: Counter = Counter()
     for first, last, under in pieces:
         s = under[root]
-        for org, kind, other, n in session.execute(
-                select(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id, func.count())
-                .where(_CHANGE.c.happened_on.between(first, last))
-                .group_by(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id)):
+        in_range = _CHANGE.c.happened_on.between(first, last)
+        if len(s) <= tree.MAX_LISTED:  # listed exactly: the database sums every kind but the transfers
+            for kind, n in session.execute(select(_CHANGE.c.kind, func.count()).where(
+                    in_range, _CHANGE.c.kind != "transferred", tree.among(_CHANGE.c.org_id, s))
+                    .group_by(_CHANGE.c.kind)):
+                counts["transferred_in" if kind == "transfer_received" else CHANGES[kind]] += n
+            in_range = and_(in_range, _CHANGE.c.kind == "transferred")
+        # from the subtree, then into it from outside: two index reads (one OR of both lists reads the range)
+        # (a subtree too large to list reads every row in the first, and the second is not needed)
+        sides = [tree.among(_CHANGE.c.org_id, s)]
+        if len(s) <= tree.MAX_LISTED:
+            sides.append(and_(_CHANGE.c.other_org_id.in_(list(s)), _CHANGE.c.org_id.not_in(list(s))))
+        rows = [row for side in sides for row in session.execute(
+            select(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id, func.count())
+            .where(in_range, side).group_by(_CHANGE.c.org_id, _CHANGE.c.kind, _CHANGE.c.other_org_id))]
+        for org, kind, other, n in rows:
             if kind == "transferred":  # a move inside the subtree is neither in nor out of it
                 if org in s and other not in s:
                     counts["transferred_out"] += n
@@ -98,7 +115,8 @@ def _fees(session: Session, pieces, root: str) -> dict:
     due = paid = 0
     unpaid: set[str] = set()
     for first, last, under in pieces:
-        s, in_piece = under[root], _LINE.c.month.between(first, last)
+        s = under[root]
+        in_piece = and_(_LINE.c.month.between(first, last), tree.among(_LINE.c.org_id, s))
         for org, d, p in session.execute(select(_LINE.c.org_id, func.sum(_LINE.c.due_vnd), func.sum(_LINE.c.paid_vnd))
                                          .where(in_piece).group_by(_LINE.c.org_id)):
             if org in s:
@@ -113,7 +131,8 @@ def _grading(session: Session, pieces, root: str, start: date, end: date) -> dic
     counts = {"member": Counter(), "organization": Counter()}
     for kind, org, year, level, n in session.execute(
             select(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level, func.count())
-            .where(_GRADE.c.year.between(start.year, end.year))
+            .where(_GRADE.c.year.between(start.year, end.year),
+                   tree.among(_GRADE.c.org_id, frozenset().union(*(under[root] for _, _, under in pieces))))
             .group_by(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level)):
         day = min(max(date(year, 12, 31), start), end)
         if org in subtrees.piece_of(pieces, day)[2][root]:

@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, true, update
 from sqlalchemy.orm import Session
 
 from shared.events import (OrganizationCreated, OrganizationDissolved, OrganizationMoved, OrganizationReclassified,
@@ -71,11 +71,14 @@ def _refresh_nodes(session: Session, org_ids: set[str]) -> None:
         session.execute(update(OrgNode.__table__).where(OrgNode.__table__.c.id == org).values(**values))
 
 
-def attributes_on(session: Session, attr: str, day: date) -> dict[str, str]:
-    """Every org's ``attr`` (name, kind, sector) in force on ``day`` (its first value before it was recorded)."""
+def attributes_on(session: Session, attr: str, day: date, org_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Every org's ``attr`` (name, kind, sector) in force on ``day`` (its first value before it was recorded);
+    only those of ``org_ids`` when given (a national projection holds 300,000 organizations)."""
     history: dict[str, list[tuple[date, str]]] = {}
-    for org, valid_from, value in session.execute(
-            select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(_ATTR.c.attr == attr)):
+    query = select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(_ATTR.c.attr == attr)
+    if org_ids is not None:
+        query = query.where(among(_ATTR.c.org_id, org_ids))
+    for org, valid_from, value in session.execute(query):
         history.setdefault(org, []).append((valid_from, value))
     return {org: parent_on(sorted(rows), day) for org, rows in history.items()}
 
@@ -88,6 +91,32 @@ def all_parents(session: Session) -> Parents:
     for history in parents.values():
         history.sort(key=lambda row: row[0])
     return parents
+
+
+def subtree_parents(session: Session, root: str) -> Parents:
+    """The parent histories of ``root`` and of every org that was ever under it (any parent link, any day:
+    one recursive query). What ``all_parents`` would say about the subtree on any day, without reading the
+    whole tree: an org never linked below the root can never be in its subtree."""
+    ever = select(literal(root).label("id")).cte("ever_under", recursive=True)
+    ever = ever.union(select(_PARENT.c.org_id).where(_PARENT.c.parent_id == ever.c.id))
+    parents: Parents = {}
+    for org, valid_from, parent in session.execute(
+            select(_PARENT.c.org_id, _PARENT.c.valid_from, _PARENT.c.parent_id).where(
+                _PARENT.c.org_id.in_(select(ever.c.id)))):
+        parents.setdefault(org, []).append((valid_from, parent))
+    for history in parents.values():
+        history.sort(key=lambda row: row[0])
+    return parents
+
+
+MAX_LISTED = 20000  # ids passed to one IN list (SQLite allows 32,766 parameters)
+
+
+def among(column, org_ids: Iterable[str]):
+    """``column IN org_ids`` for a query whose rows are filtered by org afterwards anyway (a pure speed-up:
+    the index reads the subtree's rows only); no condition at all for a set too large to list."""
+    ids = list(set(org_ids))
+    return column.in_(ids) if len(ids) <= MAX_LISTED else true()
 
 
 def load_parents(session: Session, org_ids: Iterable[str]) -> Parents:

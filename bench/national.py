@@ -1,0 +1,402 @@
+"""National-scale figures (issue 5 item 6): the dashboard query on a national projection.
+
+The projection is **bulk-loaded directly into the reports projection tables** (not through events: replaying
+~15 million events would take hours on this machine; the replay phase measures that path). At ``--scale 1``:
+34 provinces → 22 committees each → 70 grassroots committees each → 5 cells each (314,942 organizations),
+about 21 members per cell (≈ 5.6 million roll spans), 12 regular meetings per cell and year plus thematic
+ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the per-org × period counters
+(``period_stat``, rolled up the tree as the projection does), lifecycle changes (``member_change``), the cells'
+regular-meeting obligations (``obligation_fact``) and the organizations' annual grades (``grade_fact``).
+Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
+
+Then ``GET /reports/api/figures`` (in-process through the app's HTTP stack, FastAPI ``TestClient``, a province
+token of the org's province) for random organizations at each level (province, committee, grassroots, cell)
+and each period kind (month, quarter, year), p50/p95/p99 in ms; target p99 < 50 ms.
+
+``python -m bench.national [--scale 0.1] [--samples 30] [--database-url URL]`` alone, or in ``python -m bench``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS_DIR = ROOT / "services" / "reports"
+if str(REPORTS_DIR) not in sys.path:
+    sys.path.append(str(REPORTS_DIR))
+
+from shared.auth import issue_token  # noqa: E402
+from shared.db import make_engine, migrate  # noqa: E402
+
+from reports.models import (  # noqa: E402
+    GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, OrgAttr, OrgNode, OrgParent, PeriodStat,
+)
+
+TARGET_P99_MS = 50.0
+DEFAULT_SCALE = 0.5  # the full size (1) loads in ~8.5 min on the shared 2-core machine; 0.5 fits ~5
+YEAR = 2025
+PROVINCES, COMMITTEES, GRASSROOTS, CELLS = 34, 22, 70, 5  # per parent, at scale 1
+THEMATIC_PER_CELL = 4.4  # 12 regular + ~4.4 thematic per cell and year ≈ 4.3 million meetings
+LEVELS = ("tot", "kha", "trung_binh", "kem")
+PERIODS = {"month": f"{YEAR}-12", "quarter": f"{YEAR}-Q4", "year": str(YEAR)}
+SECRET = "bench-national-secret-of-at-least-32-bytes"
+SINCE = date(2020, 1, 1)  # the tree's (and the roll's) first day
+
+
+def _id(kind: int, n: int) -> str:
+    """Deterministic UUID-shaped ids, increasing with n (rows go into the primary keys in order)."""
+    return f"{kind:08x}-0000-4000-8000-{n:012x}"
+
+
+class Loader:
+    """Rows into one table at a time, in chunks: raw executemany on SQLite, SQLAlchemy Core elsewhere."""
+
+    def __init__(self, engine):
+        self.engine, self.sqlite = engine, engine.dialect.name == "sqlite"
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def put(self, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        self.counts[table.name] += len(rows)
+        if self.sqlite:
+            raw = self.engine.raw_connection()
+            try:
+                sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                raw.cursor().executemany(sql, [tuple(_sqlite_value(v) for v in r) for r in rows])
+                raw.commit()
+            finally:
+                raw.close()
+            return
+        with self.engine.begin() as conn:
+            conn.execute(insert(table), [dict(zip(columns, r)) for r in rows])
+
+
+def _sqlite_value(value):
+    """Dates and times as SQLAlchemy stores them on SQLite (times in UTC, naive)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def load(engine, scale: float, seed: int = 2025) -> dict:
+    """The national projection; returns the tree (ids per level) and what was loaded."""
+    rng, loader = random.Random(seed), Loader(engine)
+    started = time.perf_counter()
+    grassroots_per = max(1, round(GRASSROOTS * scale))
+    committees_per = max(1, min(COMMITTEES, round(COMMITTEES * GRASSROOTS * scale)))  # tiny scales (smoke)
+    levels: dict[str, list[str]] = {"province": [], "committee": [], "grassroots": [], "cell": []}
+    province_of: dict[str, str] = {}
+    nodes, parents, attrs = [], [], []
+    n = 0
+
+    def org(level: str, kind: str, name: str, parent: str | None, province: str | None) -> str:
+        nonlocal n
+        n += 1
+        oid = _id(1, n)
+        sector = "administrative" if level != "cell" else rng.choice(("administrative", "commune", "enterprise",
+                                                                       "school", "army"))
+        nodes.append((oid, name, kind, sector, None, SINCE, None))
+        parents.append((oid, SINCE, parent))
+        attrs.extend(((oid, "name", SINCE, name), (oid, "kind", SINCE, kind), (oid, "sector", SINCE, sector)))
+        levels[level].append(oid)
+        province_of[oid] = province or oid
+        return oid
+
+    paths: dict[str, str] = {}  # cell -> rolled path
+    for p in range(PROVINCES):
+        prov = org("province", "province", f"Đảng bộ tỉnh {p + 1}", None, None)
+        for c in range(committees_per):
+            com = org("committee", "committee", f"Đảng bộ huyện {c + 1} – tỉnh {p + 1}", prov, prov)
+            for g in range(grassroots_per):
+                gr = org("grassroots", "grassroots_committee", f"Đảng bộ xã {g + 1} – huyện {c + 1}", com,
+                         prov)
+                for k in range(CELLS):
+                    cell = org("cell", "subordinate_cell", f"Chi bộ thôn {k + 1} – xã {g + 1}", gr, prov)
+                    paths[cell] = f"{cell},{gr},{com},{prov}"
+    loader.put(OrgNode.__table__, ("id", "name", "kind", "sector", "cluster", "effective_from", "dissolved_on"), nodes)
+    loader.put(OrgParent.__table__, ("org_id", "valid_from", "parent_id"), parents)
+    loader.put(OrgAttr.__table__, ("org_id", "attr", "valid_from", "value"), attrs)
+    tree_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    stats = _meetings(loader, paths, rng)
+    _period_stats(loader, levels, paths, stats)
+    meetings_s = time.perf_counter() - started
+    started = time.perf_counter()
+    on_roll = _members(loader, paths, province_of, levels, rng)
+    members_s = time.perf_counter() - started
+    started = time.perf_counter()
+    if loader.sqlite:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    analyze_s = time.perf_counter() - started
+    per_province: dict[str, dict[str, int]] = defaultdict(lambda: {"meetings": 0, "members_on_roll_end": 0})
+    for cell, months in stats.items():
+        per_province[province_of[cell]]["meetings"] += sum(v[0] for v in months)
+    for cell, n in on_roll.items():
+        per_province[province_of[cell]]["members_on_roll_end"] += n
+    return {"levels": levels, "province_of": province_of, "per_province": dict(per_province),
+            "loaded": {"organizations": len(nodes), "rows": dict(loader.counts),
+                       "seconds": {"tree": round(tree_s, 1), "meetings_and_counters": round(meetings_s, 1),
+                                   "members": round(members_s, 1), "analyze": round(analyze_s, 1)}}}
+
+
+def _meetings(loader: Loader, paths: dict[str, str], rng: random.Random) -> dict[str, list[list[int]]]:
+    """meeting_fact rows; returns each cell's 12 monthly counter vectors."""
+    columns = ("meeting_id", "organization_id", "held_on", "kind", "recorded_revision", "rated_revision", "level",
+               "present", "expected", "speakers", "rolled_path", "path_tail", "upper_level_attended")
+    stats: dict[str, list[list[int]]] = {}
+    rows, n = [], 0
+    weights = (0.35, 0.5, 0.12, 0.03)
+    for cell, path in paths.items():
+        months = [[0] * 9 for _ in range(12)]
+        size = rng.randint(10, 33)
+        kinds = [(m, "regular") for m in range(1, 13)]
+        thematic = int(THEMATIC_PER_CELL) + (rng.random() < THEMATIC_PER_CELL % 1)
+        kinds += [(rng.randint(1, 12), "thematic") for _ in range(thematic)]
+        for month, kind in kinds:
+            n += 1
+            rated = rng.random() < 0.98
+            level = rng.choices(LEVELS, weights)[0] if rated else None
+            expected = size - (rng.random() < 0.2)
+            present = expected - rng.randint(0, 3)
+            speakers = rng.randint(1, present)
+            rows.append((_id(2, n), cell, date(YEAR, month, rng.randint(1, 28)), kind, 1, int(rated), level, present,
+                         expected, speakers, path, path[path.rfind(",") + 1:], rng.random() < 0.1))
+            v = months[month - 1]
+            v[0] += 1
+            v[1 + LEVELS.index(level) if rated else 5] += 1
+            v[6] += present
+            v[7] += expected
+            v[8] += speakers
+        stats[cell] = months
+        if len(rows) >= 200_000:
+            loader.put(MeetingFact.__table__, columns, rows)
+            rows = []
+    loader.put(MeetingFact.__table__, columns, rows)
+    return stats
+
+
+def _period_stats(loader: Loader, levels: dict[str, list[str]], paths: dict[str, str],
+                  stats: dict[str, list[list[int]]]) -> None:
+    """period_stat: each org's counters per month, quarter and year, rolled up the tree (as apply_batch does)."""
+    columns = ("org_id", "period", "meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present",
+               "expected", "speakers")
+    totals: dict[str, list[list[int]]] = {}
+    for cell, months in stats.items():
+        for org in paths[cell].split(","):
+            acc = totals.setdefault(org, [[0] * 9 for _ in range(12)])
+            for a, v in zip(acc, months):
+                a[:] = [x + y for x, y in zip(a, v)]
+    rows = []
+    for org, months in totals.items():
+        for m, v in enumerate(months):
+            if v[0]:
+                rows.append((org, f"{YEAR}-{m + 1:02d}", *v))
+        for q in range(4):
+            v = [sum(col) for col in zip(*months[q * 3:q * 3 + 3])]
+            if v[0]:
+                rows.append((org, f"{YEAR}-Q{q + 1}", *v))
+        v = [sum(col) for col in zip(*months)]
+        if v[0]:
+            rows.append((org, str(YEAR), *v))
+        if len(rows) >= 200_000:
+            loader.put(PeriodStat.__table__, columns, rows)
+            rows = []
+    loader.put(PeriodStat.__table__, columns, rows)
+
+
+def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str], levels: dict[str, list[str]],
+             rng: random.Random) -> dict[str, int]:
+    """member_span (the roll), member_change (the year's changes), obligations and the organizations' grades."""
+    span_cols = ("member_id", "valid_from", "valid_to", "org_id", "status", "sex", "date_of_birth", "ethnicity",
+                 "religion", "education_level", "political_theory_level", "party_age_start")
+    change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on")
+    ethnicities = ("kinh",) * 17 + ("tay", "thai", "muong")
+    religions = (None,) * 18 + ("buddhism", "catholicism")
+    educations = ("upper_secondary", "college", "university", "university", "master", "doctorate")
+    theories = ("primary", "intermediate", "intermediate", "advanced", None)
+    cells_by_province: dict[str, list[str]] = defaultdict(list)
+    for cell in levels["cell"]:
+        cells_by_province[province_of[cell]].append(cell)
+    spans, changes, obligations, member_n, change_n = [], [], [], 0, 0
+    on_roll: dict[str, int] = defaultdict(int)  # members on each cell's roll on the year's last day
+    for cell in paths:
+        for _ in range(rng.randint(10, 33)):
+            member_n += 1
+            member = _id(3, member_n)
+            joined = date(rng.randint(1970, 2025), rng.randint(1, 12), rng.randint(1, 28))
+            probationary = joined.year == 2025 and rng.random() < 0.8
+            left = rng.random() < 0.02
+            on_roll[cell] += not left
+            until = max(date(YEAR, rng.randint(1, 12), 15), joined + timedelta(days=1)) if left else None
+            spans.append((member, max(joined, SINCE), until, cell,
+                          "probationary" if probationary else "official", rng.choice(("male", "female")),
+                          date(rng.randint(max(1930, joined.year - 60), joined.year - 18), rng.randint(1, 12), 1),
+                          rng.choice(ethnicities), rng.choice(religions), rng.choice(educations), rng.choice(theories),
+                          joined))
+            r = rng.random()
+            kind = ("admitted" if probationary else "made_official" if r < 0.03 else "card_issued" if r < 0.05
+                    else "badge_awarded" if r < 0.07 else "transferred" if r < 0.08 else None)
+            if kind:
+                change_n += 1
+                other = rng.choice(cells_by_province[province_of[cell]]) if kind == "transferred" else None
+                changes.append((_id(4, change_n), member, kind, cell, other,
+                                date(YEAR, rng.randint(1, 12), rng.randint(1, 28))))
+        obligations += [(cell, "regular", date(YEAR, m, 1), date(YEAR, m + 1, 1) - timedelta(days=1) if m < 12
+                         else date(YEAR, 12, 31), rng.random() < 0.97, datetime(YEAR, m, 28, 10, tzinfo=timezone.utc))
+                        for m in range(1, 13)]
+        if len(spans) >= 200_000:
+            loader.put(MemberSpan.__table__, span_cols, spans)
+            loader.put(MemberChange.__table__, change_cols, changes)
+            loader.put(ObligationFact.__table__, ("org_id", "obligation", "period_start", "period_end", "met",
+                                                  "occurred_at"), obligations)
+            spans, changes, obligations = [], [], []
+    loader.put(MemberSpan.__table__, span_cols, spans)
+    loader.put(MemberChange.__table__, change_cols, changes)
+    loader.put(ObligationFact.__table__, ("org_id", "obligation", "period_start", "period_end", "met", "occurred_at"),
+               obligations)
+    grades = [("organization", org, YEAR, org, rng.choice(("excellent", "good", "good", "completed", "not_completed")),
+               date(YEAR + 1, 1, 20), datetime(YEAR + 1, 1, 20, 9, tzinfo=timezone.utc))
+              for level in ("grassroots", "cell") for org in levels[level]]
+    for i in range(0, len(grades), 200_000):
+        loader.put(GradeFact.__table__, ("subject_kind", "subject_id", "year", "org_id", "level", "decided_on",
+                                         "occurred_at"), grades[i:i + 200_000])
+    return on_roll
+
+
+def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: int = 7) -> dict:
+    """GET /reports/api/figures for random orgs per level and period kind; milliseconds per request."""
+    from fastapi.testclient import TestClient
+
+    from bench.stats import summary
+    from reports.bootstrap import create_app
+    from reports.config import Settings
+
+    settings = Settings(database_url=database_url, jwt_secret=SECRET, start_consumers=False, start_relay=False)
+    app = create_app(settings)
+    client = TestClient(app)  # no lifespan: no NATS, the projection is read as it is
+    tokens: dict[str, str] = {}
+    rng, cells, all_ms = random.Random(seed), [], []
+
+    def get(org: str, period: str) -> float:
+        province = tree["province_of"][org]
+        if province not in tokens:
+            tokens[province] = issue_token(SECRET, username="bench", role="province", org_id=province)
+        started = time.perf_counter()
+        response = client.get("/reports/api/figures", params={"org_id": org, "period": period},
+                              headers={"Authorization": f"Bearer {tokens[province]}"})
+        ms = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"figures {org} {period}: {response.status_code} {response.text[:300]}")
+        return ms
+
+    try:
+        get(tree["levels"]["province"][0], PERIODS["month"])  # warm-up: imports, the first connection
+        check = _check(client, tree, tokens)
+        for level, orgs in tree["levels"].items():
+            for kind, period in PERIODS.items():
+                times, deadline = [], time.perf_counter() + budget_s
+                while len(times) < samples and (len(times) < 3 or time.perf_counter() < deadline):
+                    times.append(get(rng.choice(orgs), period))
+                all_ms += times
+                cells.append({"level": level, "period": kind, **summary(times)})
+    finally:
+        app.state.runtime.engine.dispose()
+    worst = max(c["p99"] for c in cells)
+    return {"cells": cells, "all": summary(all_ms), "worst_p99_ms": worst, "target_p99_ms": TARGET_P99_MS,
+            "meets_target": worst < TARGET_P99_MS, "check": check}
+
+
+def _check(client, tree: dict, tokens: dict[str, str]) -> dict:
+    """One province's year read back: the counters (period_stat) and the facts give the same meetings, and the
+    roll counts every member loaded under it (the load is what the projection would have built)."""
+    province = tree["levels"]["province"][0]
+    body = client.get("/reports/api/figures", params={"org_id": province, "period": PERIODS["year"]},
+                      headers={"Authorization": f"Bearer {tokens[province]}"}).json()
+    loaded = tree["per_province"][province]
+    return {"province": province, "meetings_held": body["meetings_held"],
+            "meetings_from_facts": body["meetings"]["held"],
+            "meetings_loaded": loaded["meetings"], "members_total": body["members"]["total"],
+            "members_loaded": loaded["members_on_roll_end"],
+            "consistent": body["meetings_held"] == body["meetings"]["held"] == loaded["meetings"]
+            and body["members"]["total"] == loaded["members_on_roll_end"]}
+
+
+def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0,
+        database_url: str | None = None) -> dict:
+    url = database_url or f"sqlite:///{workdir / 'reports-national.db'}"
+    migrate(REPORTS_DIR, url)
+    engine = make_engine(url)
+    try:
+        tree = load(engine, scale)
+        with engine.connect() as conn:
+            meetings = conn.execute(select(func.count()).select_from(MeetingFact.__table__)).scalar_one()
+            members = conn.execute(select(func.count()).select_from(MemberSpan.__table__)
+                                   .where(MemberSpan.__table__.c.valid_to.is_(None))).scalar_one()
+    finally:
+        engine.dispose()
+    size = os.path.getsize(workdir / "reports-national.db") if database_url is None else None
+    figures = measure(url, tree, samples, budget_s)
+    full = {"organizations": 314_942, "members": 5_600_000, "meetings": 4_300_000}
+    return {"scale": scale, "database": make_url(url).get_backend_name(), "year": YEAR, "periods": PERIODS,
+            **tree["loaded"], "members_on_roll": members, "meetings": meetings,
+            "levels": {k: len(v) for k, v in tree["levels"].items()}, "database_bytes": size,
+            "of_national": {"organizations": round(tree["loaded"]["organizations"] / full["organizations"], 3),
+                            "members": round(members / full["members"], 3),
+                            "meetings": round(meetings / full["meetings"], 3)},
+            "samples_per_cell": samples, "figures_ms": figures}
+
+
+def markdown(result: dict) -> str:
+    f = result["figures_ms"]
+    lines = [f"## National-scale figures (scale {result['scale']}, {result['database']}, bulk-loaded)", "",
+             f"{result['organizations']:,} organizations ({result['levels']['province']} provinces, "
+             f"{result['levels']['committee']:,} committees, {result['levels']['grassroots']:,} grassroots, "
+             f"{result['levels']['cell']:,} cells), {result['members_on_roll']:,} members on the roll, "
+             f"{result['meetings']:,} meetings in {result['year']}; load "
+             f"{sum(result['seconds'].values()):.0f} s.", "",
+             "| level | period | requests | p50 ms | p95 ms | p99 ms | max ms |", "|---|---|---:|---:|---:|---:|---:|"]
+    for c in f["cells"]:
+        lines.append(f"| {c['level']} | {c['period']} | {c['count']} | {c['p50']} | {c['p95']} | {c['p99']} "
+                     f"| {c['max']} |")
+    lines += ["", f"Worst p99 **{f['worst_p99_ms']} ms** (target < {f['target_p99_ms']:.0f} ms: "
+              f"{'met' if f['meets_target'] else 'NOT met'}); one province's year read back consistent with the "
+              f"load: {'yes' if f['check']['consistent'] else 'NO'}.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.national", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=DEFAULT_SCALE,
+                        help="fraction of the national size: grassroots per committee (below 1/70: committees too)")
+    parser.add_argument("--samples", type=int, default=30, help="requests per level × period kind")
+    parser.add_argument("--budget-seconds", type=float, default=20.0, help="at most this long per level × period "
+                                                                           "(at least 3 requests)")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: a temp SQLite file)")
+    parser.add_argument("--workdir", type=Path, help="keep the SQLite file here (default: a temp folder, deleted)")
+    args = parser.parse_args(argv)
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        result = run(args.scale, args.workdir, args.samples, args.budget_seconds, args.database_url)
+    else:
+        with tempfile.TemporaryDirectory(prefix="chibo-national-") as workdir:
+            result = run(args.scale, Path(workdir), args.samples, args.budget_seconds, args.database_url)
+    sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n" + markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
