@@ -13,16 +13,12 @@ from reports.figure_tables import DESIGNED
 SHOTS = Path(__file__).resolve().parents[4] / "var" / "screenshots"  # kept to be looked at
 
 
-def _export(client, ev, province, fmt, slug="K"):
+def _export(client, ev, bearer, province, fmt, slug="K"):
     province.load(client.app.state.runtime.engine, ev)
-    response = client.get("/reports/api/export", headers=ev_bearer(client, ev),
+    response = client.get("/reports/api/export", headers=bearer("P", "province"),
                           params={"org": str(ev.oid(slug)), "period": "2026-03", "format": fmt})
     assert response.status_code == 200, response.text
     return response.content
-
-
-def ev_bearer(client, ev):
-    return client.bearer("P", "province")
 
 
 def _rows(sheet):
@@ -46,8 +42,7 @@ def test_the_figures_answer_has_no_group_without_a_designed_table(client, ev, be
 
 
 def test_the_xlsx_export_of_a_committee_carries_each_group_computed_by_hand(client, ev, bearer, province):
-    client.bearer = bearer
-    content = _export(client, ev, province, "xlsx")
+    content = _export(client, ev, bearer, province, "xlsx")
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "reports-export-K-2026-03.xlsx").write_bytes(content)
     book = openpyxl.load_workbook(io.BytesIO(content))
@@ -87,8 +82,7 @@ def test_the_xlsx_export_of_a_committee_carries_each_group_computed_by_hand(clie
 
 
 def test_the_pdf_export_has_a_numbered_section_per_group_with_the_figures(client, ev, bearer, province):
-    client.bearer = bearer
-    content = _export(client, ev, province, "pdf")
+    content = _export(client, ev, bearer, province, "pdf")
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "reports-export-K-2026-03.pdf").write_bytes(content)
     text = " ".join(unicodedata.normalize("NFC", "\n".join(
