@@ -83,7 +83,8 @@ def meetings(figures: Mapping) -> list[Table]:
                    ["Chỉ tiêu", "Số lượng", "Trên tổng số", "Tỷ lệ"], section=MEETINGS, rows=[
                        ["Lượt đảng viên dự sinh hoạt / phải dự", att["present"], att["expected"],
                         share(att["present"], att["expected"])],
-                       ["Lượt đảng viên phát biểu / có mặt", sp["count"], sp["present"], share(sp["count"], sp["present"])],
+                       ["Lượt đảng viên phát biểu / có mặt", sp["count"], sp["present"],
+                        share(sp["count"], sp["present"])],
                        ["Buổi có cấp ủy cấp trên dự / đã tổ chức", up["count"], held, share(up["count"], held)]])
     return [duty, kinds, levels, people]
 
@@ -151,7 +152,8 @@ def alerts(figures: Mapping) -> list[Table]:
         table = Table(title, sheet, ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày",
                                      *(["Ngày kết nạp"] if later else [])], section="Cảnh báo")
         for i in items:
+            since = [_day(i.get("probation_from"))] if later else []
             table.rows.append([i.get("member_name"), i.get("org_name"), vi.REASONS.get(i["reason"], i["reason"]),
-                               i.get("count"), _day(i.get("date")), *([_day(i.get("probation_from"))] if later else [])])
+                               i.get("count"), _day(i.get("date")), *since])
         tables.append(table)
     return tables

@@ -38,7 +38,8 @@ def _numbers(value: object) -> bool:
 
 def _group(value: object, title: str) -> list[Table]:
     if _numbers(value):
-        return [Table(title, title, ["Chỉ tiêu", "Số liệu"], [[label(k), _percent(str(k), v)] for k, v in value.items()])]
+        rows = [[label(k), _percent(str(k), v)] for k, v in value.items()]
+        return [Table(title, title, ["Chỉ tiêu", "Số liệu"], rows)]
     if isinstance(value, Mapping):
         flat = {k: v for k, v in value.items() if isinstance(v, Number) and not isinstance(v, bool)}
         tables = _group(flat, title) if flat else []
@@ -48,7 +49,8 @@ def _group(value: object, title: str) -> list[Table]:
         return [_sectioned(t, title) for t in tables]
     if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
         columns = [c for c in dict.fromkeys(k for item in value for k in item) if not str(c).endswith("_id")]
-        return [Table(title, title, [label(c) for c in columns], [[_cell(c, i.get(c)) for c in columns] for i in value])]
+        rows = [[_cell(c, i.get(c)) for c in columns] for i in value]
+        return [Table(title, title, [label(c) for c in columns], rows)]
     return []
 
 

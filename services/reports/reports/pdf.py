@@ -132,8 +132,9 @@ def _table(table: Table, styles: dict, width: float) -> PdfTable:
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")), ("ALIGN", (1, 1), (-1, -1), "RIGHT")]
     commands += [("FONTNAME", (0, i + 1), (-1, i + 1), styles["cell_bold"].fontName) for i in table.bold_rows]
-    commands += [c for i in table.heading_rows for c in (("SPAN", (0, i + 1), (-1, i + 1)),
-                                                         ("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#F3E5E5")))]
+    group = colors.HexColor("#F3E5E5")  # a heading row: one label across the row
+    commands += [c for i in table.heading_rows
+                 for c in (("SPAN", (0, i + 1), (-1, i + 1)), ("BACKGROUND", (0, i + 1), (-1, i + 1), group))]
     pdf.setStyle(TableStyle(commands))
     return pdf
 

@@ -95,6 +95,7 @@ def test_changes_fees_grading_and_alerts_read_in_vietnamese():
 def test_an_unknown_future_group_falls_back_to_a_generic_table_with_a_word_boundary_sheet_name():
     tables = {t.title: t for t in build_tables({**FIGURES, "congresses": {"speaker_rate": 41.5, "new_thing": 3}})}
     assert tables["congresses"].rows == [["speaker rate", Percent(0.415)], ["new thing", 3]]
-    long = {"Đại hội chi bộ nhiệm kỳ 2025 2030 và đại biểu": {"a": 1}, "Đại hội chi bộ nhiệm kỳ 2025 2030 và khác": {"b": 2}}
+    long = {"Đại hội chi bộ nhiệm kỳ 2025 2030 và đại biểu": {"a": 1},
+            "Đại hội chi bộ nhiệm kỳ 2025 2030 và khác": {"b": 2}}
     sheets = [t.sheet for t in build_tables({**FIGURES, **long})][1:]
     assert sheets == ["Đại hội chi bộ nhiệm kỳ 2025", "Đại hội chi bộ nhiệm kỳ (2)"]
