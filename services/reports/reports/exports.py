@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.errors import ValidationFailed
-from reports import queries, report_alerts, tree
-from reports.models import OrgNode, OrgParent
+from reports import queries, report, tree
+from reports.models import OrgNode, OrgParent, StatBand
 from reports.pdf import Letterhead, report_bytes
 from reports.periods import period_label_vi, period_range
 from reports.tables import Table, build_tables
@@ -23,7 +23,7 @@ from reports.xlsx import workbook_bytes
 
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 SUBJECT = "Kết quả sinh hoạt chi bộ và công tác đảng viên"
-_NODE, _PARENT = OrgNode.__table__, OrgParent.__table__
+_NODE, _PARENT, _BAND = OrgNode.__table__, OrgParent.__table__, StatBand.__table__
 # Progress callback: (units gathered, units in all, tables written, tables in all).
 Progress = Callable[[int, int, int, int], None]
 
@@ -125,6 +125,15 @@ def place_of(root_name: str) -> str:
     return root_name
 
 
+def band_labels(session: Session, day: date) -> dict[str, dict[str, str]]:
+    """The Vietnamese labels of the age and party-age bands in force on ``day`` (data: ``stat_band``), in order."""
+    rows = session.execute(select(_BAND.c.dimension, _BAND.c.valid_from, _BAND.c.code, _BAND.c.min_years,
+                                  _BAND.c.label_vi).where(_BAND.c.valid_from <= day)).all()
+    since = {d: max(r.valid_from for r in rows if r.dimension == d) for d in {r.dimension for r in rows}}
+    return {d: {r.code: r.label_vi for r in sorted(rows, key=lambda r: r.min_years)
+                if r.dimension == d and r.valid_from == since[d]} for d in since}
+
+
 def render(tables: list[Table], head: Letterhead, fmt: str, org_slug: str, period: str) -> Rendered:
     title = f"BÁO CÁO {head.subject} — {head.scope}"
     content = workbook_bytes(tables, title) if fmt == "xlsx" else report_bytes(tables, head)
@@ -133,10 +142,10 @@ def render(tables: list[Table], head: Letterhead, fmt: str, org_slug: str, perio
 
 def build(session: Session, org_id: str, period: str, fmt: str, *, subtree: bool = False, place: str = "",
           progress: Progress | None = None, chunk: int = 500) -> Rendered:
-    figures = {**queries.figures(session, org_id, period),
-               "alerts": report_alerts.section(session, org_id, *period_range(period))}  # a table per alert list
+    first, last = period_range(period)  # the figures API's answer for the period, so the two never disagree
+    figures = report.full_figures(session, org_id, period, first, last, "as_was", named_period=True)
     units = subtree_units(session, org_id, period, progress, chunk) if subtree else None
-    tables = build_tables(figures, units)
+    tables = build_tables(figures, units, band_labels(session, last))
     head = letterhead(session, org_id, period, place)
     rendered = render(tables, head, fmt, org_id[:8], period)
     if progress:

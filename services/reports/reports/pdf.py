@@ -62,12 +62,30 @@ def report_bytes(tables: Sequence[Table], head: Letterhead) -> bytes:
                    Paragraph("BÁO CÁO", styles["title"]), Paragraph(escape(head.subject), styles["subtitle"]),
                    Paragraph(escape(head.scope), styles["subtitle"]), Paragraph("-----", styles["center"]),
                    Spacer(1, 4 * mm)]
-    for number, table in enumerate(tables, 1):
-        story += [Paragraph(f"{number}. {escape(table.title)}", styles["heading"]), _table(table, styles, width),
-                  Spacer(1, 5 * mm)]
+    for number, (section, group) in enumerate(sections(tables), 1):
+        if len(group) == 1:
+            story.append(Paragraph(f"{number}. {escape(group[0].title)}", styles["heading"]))
+        else:
+            story.append(Paragraph(f"{number}. {escape(section)}", styles["heading"]))
+        for sub, table in enumerate(group, 1):
+            if len(group) > 1:
+                story.append(Paragraph(f"{number}.{sub}. {escape(table.title)}", styles["subheading"]))
+            story += [_table(table, styles, width) if table.rows else Paragraph("Không có.", styles["base"]),
+                      Spacer(1, 4 * mm)]
     story.append(KeepTogether(_signature(head, styles, width)))
     doc.build(story)
     return out.getvalue()
+
+
+def sections(tables: Sequence[Table]) -> list[tuple[str, list[Table]]]:
+    """Consecutive tables of the same section form one numbered section (a table without one is its own)."""
+    out: list[tuple[str, list[Table]]] = []
+    for table in tables:
+        if table.section and out and out[-1][0] == table.section:
+            out[-1][1].append(table)
+        else:
+            out.append((table.section or table.title, [table]))
+    return out
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
@@ -79,6 +97,8 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, alignment=TA_CENTER, fontName=bold, fontSize=15, leading=20),
         "subtitle": ParagraphStyle("subtitle", parent=base, alignment=TA_CENTER, fontName=bold, fontSize=11.5),
         "heading": ParagraphStyle("heading", parent=base, fontName=bold, fontSize=11, spaceBefore=4, spaceAfter=4),
+        "subheading": ParagraphStyle("subheading", parent=base, fontName=bold, fontSize=10, spaceBefore=2,
+                                     spaceAfter=3, leftIndent=4 * mm),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=11, alignment=TA_LEFT),
         "cell_bold": ParagraphStyle("cell_bold", parent=base, fontSize=9, leading=11, fontName=bold),
         "head": ParagraphStyle("head", parent=base, fontSize=9, leading=11, fontName=bold, alignment=TA_CENTER),
@@ -102,9 +122,9 @@ def _table(table: Table, styles: dict, width: float) -> PdfTable:
     head = [Paragraph(escape(h), styles["head"]) for h in table.headers]
     rows = [head]
     for index, row in enumerate(table.rows):
-        style = styles["cell_bold"] if index in table.bold_rows else styles["cell"]
-        rows.append([vi_number(v) if isinstance(v, Number) or v is None else _paragraph(str(v), style)
-                     for v in row])
+        style = styles["cell_bold"] if index in table.bold_rows or index in table.heading_rows else styles["cell"]
+        rows.append([_paragraph(v, style) if isinstance(v, str) else "" if index in table.heading_rows
+                     else vi_number(v) for v in row])
     first = width * (0.34 if len(table.headers) > 3 else 0.6)
     rest = (width - first) / max(1, len(table.headers) - 1)
     pdf = PdfTable(rows, colWidths=[first, *[rest] * (len(table.headers) - 1)], repeatRows=1)
@@ -112,6 +132,9 @@ def _table(table: Table, styles: dict, width: float) -> PdfTable:
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")), ("ALIGN", (1, 1), (-1, -1), "RIGHT")]
     commands += [("FONTNAME", (0, i + 1), (-1, i + 1), styles["cell_bold"].fontName) for i in table.bold_rows]
+    group = colors.HexColor("#F3E5E5")  # a heading row: one label across the row
+    commands += [c for i in table.heading_rows
+                 for c in (("SPAN", (0, i + 1), (-1, i + 1)), ("BACKGROUND", (0, i + 1), (-1, i + 1), group))]
     pdf.setStyle(TableStyle(commands))
     return pdf
 

@@ -44,16 +44,18 @@ def test_an_xlsx_export_has_a_formatted_sheet_per_table_with_vietnamese_headers_
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[:3] == ["Tổng hợp", "Xếp loại theo đơn vị", "Dự họp theo đơn vị"]
+    assert book.sheetnames == ["Tổng hợp", "Sinh hoạt chi bộ", "Xếp loại theo đơn vị", "Dự họp theo đơn vị",
+                               "Cơ cấu đảng viên", "Biến động đảng viên", "Đảng phí", "Đánh giá, xếp loại",
+                               "Xem xét xóa tên", "Vắng sinh hoạt", "Dự bị quá hạn"]
     summary = book["Tổng hợp"]
-    assert [c.value for c in summary[1]] == ["Chỉ tiêu", "Số liệu"] and summary.freeze_panes == "A2"
-    values = {row[0].value: row[1] for row in summary.iter_rows(min_row=2)}
-    assert values["Số buổi sinh hoạt đã tổ chức"].value == 3
-    assert values["Số buổi sinh hoạt đã tổ chức"].number_format == "#,##0"
+    assert [c.value for c in summary[1]] == ["Chỉ tiêu", "Số lượng", "Tỷ lệ"] and summary.freeze_panes == "A2"
+    values = {row[0].value: row[1:] for row in summary.iter_rows(min_row=2)}
+    assert values["Số buổi sinh hoạt đã tổ chức"][0].value == 3
+    assert values["Số buổi sinh hoạt đã tổ chức"][0].number_format == "#,##0"
     # 21 present of 24 expected (8/9 + 5/6 + 8/9) → 87.5 %, a number formatted as a percentage
-    assert values["Tỷ lệ đảng viên dự họp"].value == 0.875
-    assert values["Tỷ lệ đảng viên dự họp"].number_format == "0.0%"
-    assert values["Tỷ lệ buổi xếp loại Tốt"].value == 0.333  # 1 of 3, half up to 33.3 %
+    present, rate = values["Lượt đảng viên dự sinh hoạt (tỷ lệ trên số phải dự)"]
+    assert (present.value, rate.value, rate.number_format) == (21, 0.875, "0.0%")
+    assert values["Số buổi xếp loại Tốt"][1].value == 0.333  # 1 of 3, half up to 33.3 %
     ratings = book["Xếp loại theo đơn vị"]
     assert [c.value for c in ratings[1]] == ["Tổ chức đảng", "Số buổi", "Tốt", "Khá", "Trung bình", "Kém",
                                              "Chưa xếp loại", "Tỷ lệ Tốt"]
@@ -125,7 +127,7 @@ def test_a_province_export_job_reaches_100_percent_and_its_file_lists_every_orga
     assert response.headers["location"] == f"/reports/api/export-jobs/{job_id}"
     job = _wait_for_job(client, headers, response.headers["location"])
     assert (job["status"], job["percent"], job["rows_done"], job["rows_total"]) == ("done", 100, 5, 5)
-    assert job["tables_done"] == job["tables_total"] == 3 and job["status_vi"] == "Hoàn thành"
+    assert job["tables_done"] == job["tables_total"] == 14 and job["status_vi"] == "Hoàn thành"
     file = client.get(job["file_url"], headers=headers)
     assert file.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(file.content))["Xếp loại theo đơn vị"]
