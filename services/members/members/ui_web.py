@@ -46,11 +46,13 @@ FIELD_LABELS = {"full_name": "Họ và tên", "birth_name": "Họ tên khai sinh
                 "admission_ceremony_date": "Ngày kết nạp (lễ)", "official_date": "Ngày chính thức",
                 "status": "Trạng thái", "exempt_since": "Miễn công tác từ", "ended_on": "Ngày ra khỏi Đảng",
                 "end_reason": "Lý do", "insured_salary_vnd": "Lương đóng BHXH", "pension_vnd": "Lương hưu",
-                "unit": "Đơn vị", "hr_employee_id": "Mã nhân sự"}
+                "unit": "Đơn vị", "hr_employee_id": "Mã nhân sự", "effective_from": "Hiệu lực từ", "reason": "Lý do"}
 ACTION_LABELS = {"registered": "Đăng ký", "admitted": "Kết nạp", "profile_changed": "Sửa hồ sơ",
                  "made_official": "Công nhận chính thức", "exempted": "Miễn công tác và sinh hoạt",
                  "exemption_ended": "Hết miễn công tác", "employment_imported": "Nhập dữ liệu nhân sự"}
 SEX_LABELS = {"male": "Nam", "female": "Nữ"}
+VALUE_LABELS = {"so_cap": "Sơ cấp", "trung_cap": "Trung cấp", "cao_cap": "Cao cấp", "cu_nhan": "Cử nhân",
+                "male": "Nam", "female": "Nữ", **STATUS_LABELS}
 
 
 class SignInNeeded(Exception):
@@ -77,7 +79,7 @@ def sign_in_redirect(_request: Request, exc: SignInNeeded) -> Response:
 def render(request: Request, principal: Principal, name: str, status: int = 200, **context) -> HTMLResponse:
     base = {"principal": principal, "role_label": ROLE_LABELS_VI.get(principal.role, principal.role),
             "sector_labels": SECTOR_LABELS_VI, "kind_labels": domain.KIND_LABELS_VI, "status_labels": STATUS_LABELS,
-            "field_labels": FIELD_LABELS, "today": clock.today(), "nav": name.split(".")[0]}
+            "field_labels": FIELD_LABELS, "value_labels": VALUE_LABELS, "today": clock.today(), "nav": name.split(".")[0]}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
@@ -163,14 +165,23 @@ def allowed_actions(principal: Principal, state: domain.MemberState) -> list[str
     return out
 
 
+TECHNICAL_KEYS = {"event_id", "schema_version", "profile", "member_id", "organization_id", "id", "created_at",
+                  "search_name", "correlation_id", "occurred_at", "actor"}
+
+
+def _shown(raw: str | None) -> dict:
+    """A change-log side without the technical keys (the event's envelope fields)."""
+    values = json.loads(raw) if raw else {}
+    return {k: v for k, v in values.items() if k not in TECHNICAL_KEYS} if isinstance(values, dict) else {}
+
+
 def _member_page(request: Request, principal: Principal, uow: UnitOfWork, member_id: uuid.UUID,
                  error: ChiboError | None = None, done: str | None = None, form: dict | None = None,
                  action: str | None = None) -> HTMLResponse:
     view = usecases.member_detail(uow, member_id, principal)
     history = usecases.member_history(uow, member_id, principal)
     items = [{"at": h.at, "actor": h.actor, "action": ACTION_LABELS.get(h.action, h.action),
-              "before": json.loads(h.before) if h.before else {}, "after": json.loads(h.after) if h.after else {}}
-             for h in reversed(history)]
+              "before": _shown(h.before), "after": _shown(h.after)} for h in reversed(history)]
     cell = None
     if view.state.organization_id:
         with uow:
