@@ -49,8 +49,9 @@ class OrganizationParent(Base, table=True):
 
 class Member(Base, table=True):
     __table_args__ = (Index("ux_member_party_card_number", "party_card_number", unique=True),
-                      Index("ix_member_search_name", "search_name"),  # 0003: search and the list's order
-                      Index("ix_member_status_dob", "status", "date_of_birth"))
+                      Index("ix_member_search_name", "search_name", "id"),  # 0003: search, the list's order
+                      Index("ix_member_status_dob", "status", "date_of_birth"),
+                      Index("ix_member_cell", "cell_id", "search_name"))
     id: uuid.UUID = Field(primary_key=True)
     full_name: str = Field(max_length=200)
     sex: str = Field(max_length=10)
@@ -87,6 +88,8 @@ class Member(Base, table=True):
     exempt_since: date | None = None
     # 0003: full name without diacritics, lower case (searchkey.search_key), kept by the ORM hook below
     search_name: str | None = Field(default=None, max_length=200)
+    # 0003: the cell of the member's latest placement (kept by the placement hook below; the cell left, once ended)
+    cell_id: uuid.UUID | None = Field(default=None)
 
 
 @event.listens_for(Member, "before_insert")
@@ -107,6 +110,14 @@ class MemberPlacement(Base, table=True):
     organization_id: uuid.UUID = Field(foreign_key="organization.id")
     valid_from: date
     valid_to: date | None = None  # exclusive
+
+
+@event.listens_for(MemberPlacement, "after_insert")
+def _keep_member_cell(_mapper, connection, placement: MemberPlacement) -> None:
+    """Placements are only ever appended (a move closes one and adds the next): the newest is the member's cell."""
+    table = Member.__table__
+    connection.execute(table.update().where(table.c.id == placement.member_id)
+                       .values(cell_id=placement.organization_id))
 
 
 class UserAccount(Base, table=True):
