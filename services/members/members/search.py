@@ -52,8 +52,7 @@ class MemberHit:
     sector: str
 
 
-_SUBTREES: dict[tuple[uuid.UUID, date], tuple[tuple, frozenset[uuid.UUID], int]] = {}
-_SUBTREES_MAX = 256
+_TREES: dict[tuple[str, date], tuple[tuple, dict[uuid.UUID, list[uuid.UUID]], int]] = {}  # (database, day)
 
 
 def _links_signature(session: Session) -> tuple:
@@ -64,11 +63,11 @@ def _links_signature(session: Session) -> tuple:
         func.min(t.c.valid_to))).one())
 
 
-def subtree_ids(session: Session, root: uuid.UUID, on: date) -> tuple[frozenset[uuid.UUID], int]:
-    """``root``'s subtree on ``on``, and the number of organizations in the tree (to skip the filter when the
-    subtree is the whole province). Built from plain rows and kept until the parent links change."""
-    signature = _links_signature(session)
-    cached = _SUBTREES.get((root, on))
+def _children_on(session: Session, on: date) -> tuple[dict[uuid.UUID, list[uuid.UUID]], int]:
+    """Every organization's children on ``on`` (an organization not yet in force already answers to its first
+    parent, as in queries.parent_map), from plain rows, kept until the parent links change."""
+    signature, key = _links_signature(session), (str(session.get_bind().url), on)
+    cached = _TREES.get(key)
     if cached is not None and cached[0] == signature:
         return cached[1], cached[2]
     t = OrganizationParent.__table__
@@ -84,17 +83,23 @@ def subtree_ids(session: Session, root: uuid.UUID, on: date) -> tuple[frozenset[
     children: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for child, parent in parents.items():
         children[parent].append(child)
+    if len(_TREES) > 8:
+        _TREES.clear()
+    _TREES[key] = (signature, dict(children), len(parents) + 1)
+    return _TREES[key][1], _TREES[key][2]
+
+
+def subtree_ids(session: Session, root: uuid.UUID, on: date) -> tuple[set[uuid.UUID], int]:
+    """``root``'s subtree on ``on``, and the number of organizations in the tree (to skip the filter when the
+    subtree is the whole province)."""
+    children, total = _children_on(session, on)
     seen, stack = {root}, [root]
     while stack:
         for child in children.get(stack.pop(), ()):
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-    result = (frozenset(seen), len(parents) + 1)
-    if len(_SUBTREES) >= _SUBTREES_MAX:
-        _SUBTREES.clear()
-    _SUBTREES[(root, on)] = (signature, *result)
-    return result
+    return seen, total
 
 
 def _problems(f: MemberFilters) -> None:
@@ -161,10 +166,13 @@ def search_members(uow: UnitOfWork, principal: Principal, f: MemberFilters,
         if f.sector:
             where.append(Member.cell_id.in_(select(Organization.id).where(Organization.sector == f.sector)))
         conn = session.connection()
-        total = conn.execute(select(func.count()).select_from(Member).where(*where)).scalar_one()
-        # the page's ids first: an index-only walk of (search_name, id) when only the name is searched
-        ids = list(conn.execute(select(Member.id).where(*where).order_by(Member.search_name, Member.id)
-                                .offset(f.offset).limit(f.limit)).scalars())
+        ordered = select(Member.id).where(*where).order_by(Member.search_name, Member.id)
+        if f.q.strip() and not f.q.strip().isdigit():  # a name: one index scan gives the total and the page
+            matched = list(conn.execute(ordered).scalars())
+            total, ids = len(matched), matched[f.offset:f.offset + f.limit]
+        else:
+            total = conn.execute(select(func.count()).select_from(Member).where(*where)).scalar_one()
+            ids = list(conn.execute(ordered.offset(f.offset).limit(f.limit)).scalars())
         page = conn.execute(
             select(Member.id, Member.full_name, Member.status, Member.date_of_birth, Member.cccd,
                    Member.party_card_number, Member.cell_id, Organization.name, Organization.sector)

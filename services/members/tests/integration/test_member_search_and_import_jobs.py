@@ -156,3 +156,18 @@ def test_the_staff_pages_send_a_visitor_to_sign_in_and_refuse_an_ordinary_member
     assert member_page.status_code == 403 and "dành cho cán bộ" in member_page.text
     other = client.get(f"/members/m/{tree.member}", headers=auth("committee", tree.other_committee))
     assert other.status_code == 403
+
+
+def test_a_cell_moved_into_a_committee_is_searched_by_that_committee_from_the_day_of_the_move(client, engine, tree,
+                                                                                            auth):
+    register(engine, tree.other_cell, "Trương Văn Chuyển", "025180000060")
+    before = client.get("/members/api/members/search", params={"q": "truong van chuyen"},
+                        headers=auth("committee", tree.committee))
+    assert before.json()["total"] == 0  # the subtree is now cached for today
+    moved = client.post(f"/members/api/organizations/{tree.other_cell}/move",
+                        json={"parent_id": str(tree.committee), "effective_from": clock.today().isoformat()},
+                        headers=auth("province", tree.province))
+    assert moved.status_code == 200, moved.text
+    after = client.get("/members/api/members/search", params={"q": "truong van chuyen"},
+                       headers=auth("committee", tree.committee))
+    assert [i["full_name"] for i in after.json()["items"]] == ["Trương Văn Chuyển"]
