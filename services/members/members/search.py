@@ -26,6 +26,7 @@ STATUSES = ("probationary", "official", "ended", "transferred_out")
 AGE_BANDS: dict[str, tuple[int, int | None]] = {"18-30": (18, 30), "31-40": (31, 40), "41-50": (41, 50),
                                                 "51-60": (51, 60), "61-70": (61, 70), "71+": (71, None)}
 MAX_LIMIT = 200
+FEW = 500  # up to this many name matches are fetched in one scan; beyond, a count and a page
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,10 @@ def search_members(uow: UnitOfWork, principal: Principal, f: MemberFilters,
             where.append(Member.cell_id.in_(select(Organization.id).where(Organization.sector == f.sector)))
         conn = session.connection()
         ordered = select(Member.id).where(*where).order_by(Member.search_name, Member.id)
-        if f.q.strip() and not f.q.strip().isdigit():  # a name: one index scan gives the total and the page
-            matched = list(conn.execute(ordered).scalars())
+        matched = None
+        if f.q.strip() and not f.q.strip().isdigit():  # a name: usually few matches, one scan gives all of them
+            matched = list(conn.execute(ordered.limit(FEW + 1)).scalars())
+        if matched is not None and len(matched) <= FEW:
             total, ids = len(matched), matched[f.offset:f.offset + f.limit]
         else:
             total = conn.execute(select(func.count()).select_from(Member).where(*where)).scalar_one()
