@@ -27,6 +27,8 @@ test: install  ## the whole suite, PostgreSQL tier included (ARGS="-x -k roster"
 bench: install
 	$(BIN)/python -m bench $(ARGS)
 	$(BIN)/python -m bench.hr_import  # 100,000-row HR import (members README)
+	$(BIN)/python -m bench.hr_import --xlsx
+	$(BIN)/python -m bench.members_search  # 100,000 members, 10,000 organizations: search p99
 
 constraints:  ## re-pin every transitive version after changing requirements*.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

@@ -35,7 +35,7 @@ def record_change(session: Session, *, actor: str, entity: str, entity_id: Any, 
 
 def snapshot(row) -> dict:
     """A table row as JSON-ready values (dates as ISO strings), for ``record_change``."""
-    return json.loads(json.dumps(row.model_dump(), default=str))
+    return json.loads(json.dumps(row.model_dump(exclude={"search_name", "cell_id"}), default=str))
 
 
 def history(session: Session, entity: str, entity_id: Any) -> list[ChangeLog]:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
-from members import api, finance_api, models, sources_api, subscribers, web
+from members import api, finance_api, models, sources_api, subscribers, ui_api, ui_web, web
 from members.config import Settings
 from shared.service import ServiceSpec, build_service
 from shared.subjects import (BADGE_AWARDED, MEMBER_ADMITTED, MEMBER_EXEMPTED, MEMBER_EXEMPTION_ENDED,
@@ -31,10 +31,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         name="members", title="Chibo — Đảng viên và tổ chức (members)",
         description="Cây tổ chức đảng, hồ sơ đảng viên, tài khoản và đăng nhập / "
                     "Party organization tree, member records, accounts and sign-in",
-        service_dir=SERVICE_DIR, routers=[web.router, api.router, finance_api.router, sources_api.router],
+        service_dir=SERVICE_DIR, routers=[web.router, ui_web.router, ui_api.router, api.router, finance_api.router, sources_api.router],
         outbox=models.outbox, consumers=subscribers.CONSUMERS,
         publishes=[ORGANIZATION_CREATED, MEMBER_REGISTERED, *LIFECYCLE_SUBJECTS, *finance_api.PUBLISHES],
     )
     app = build_service(spec, settings, engine=engine)
+    app.add_exception_handler(ui_web.SignInNeeded, ui_web.sign_in_redirect)
     app.mount("/members/static", StaticFiles(directory=web.STATIC_DIR), name="members-static")
     return app

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from members import xlsx_stream
+
 DEFAULT_MAPPING_PATH = Path(__file__).with_name("hr_mapping.json")
 FIELDS = ("hr_employee_id", "cccd", "full_name", "unit", "position", "insured_salary_vnd", "pension_vnd")
 COMPARED = ("hr_employee_id", "unit", "position", "insured_salary_vnd", "pension_vnd")
@@ -84,6 +86,19 @@ def _norm(header: object) -> str:
 
 def _table(name: str, content: bytes) -> Iterator[list]:
     if name.lower().endswith(".xlsx"):
+        try:
+            table = xlsx_stream.rows(content)
+            first = next(table, None)
+        except (xlsx_stream.Unsupported, SyntaxError, ValueError, IndexError, KeyError):
+            table = first = None
+        if table is not None:  # the fast reader read its first row: it reads the rest
+            if first is not None:
+                yield first
+                try:
+                    yield from table
+                except (xlsx_stream.Unsupported, SyntaxError, ValueError, IndexError) as exc:
+                    raise FileRefused("Không đọc được tệp XLSX", f"Cannot read the XLSX file ({exc.__class__.__name__})")
+            return
         from openpyxl import load_workbook
 
         try:

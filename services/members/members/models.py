@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, event
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from members.searchkey import search_key
 from shared.inbox import inbox_table
 from shared.outbox import outbox_table
 
@@ -47,7 +48,10 @@ class OrganizationParent(Base, table=True):
 
 
 class Member(Base, table=True):
-    __table_args__ = (Index("ux_member_party_card_number", "party_card_number", unique=True),)
+    __table_args__ = (Index("ux_member_party_card_number", "party_card_number", unique=True),
+                      Index("ix_member_search_name", "search_name", "id"),  # 0003: search, the list's order
+                      Index("ix_member_status_dob", "status", "date_of_birth"),
+                      Index("ix_member_cell", "cell_id", "search_name"))
     id: uuid.UUID = Field(primary_key=True)
     full_name: str = Field(max_length=200)
     sex: str = Field(max_length=10)
@@ -82,6 +86,16 @@ class Member(Base, table=True):
     end_cause: str | None = Field(default=None, max_length=40)
     readmissions: int = Field(default=0)
     exempt_since: date | None = None
+    # 0003: full name without diacritics, lower case (searchkey.search_key), kept by the ORM hook below
+    search_name: str | None = Field(default=None, max_length=200)
+    # 0003: the cell of the member's latest placement (kept by the placement hook below; the cell left, once ended)
+    cell_id: uuid.UUID | None = Field(default=None)
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _keep_search_name(_mapper, _connection, member: Member) -> None:
+    member.search_name = search_key(member.full_name)
 
 
 class MemberPlacement(Base, table=True):
@@ -89,12 +103,21 @@ class MemberPlacement(Base, table=True):
 
     __tablename__ = "member_placement"
     __table_args__ = (Index("ix_member_placement_org", "organization_id", "valid_from"),
-                      Index("ix_member_placement_member", "member_id", "valid_from"))
+                      Index("ix_member_placement_member", "member_id", "valid_from"),
+                      Index("ix_member_placement_open", "valid_to", "member_id", "organization_id"))  # 0003
     id: int | None = Field(default=None, primary_key=True)
     member_id: uuid.UUID = Field(foreign_key="member.id")
     organization_id: uuid.UUID = Field(foreign_key="organization.id")
     valid_from: date
     valid_to: date | None = None  # exclusive
+
+
+@event.listens_for(MemberPlacement, "after_insert")
+def _keep_member_cell(_mapper, connection, placement: MemberPlacement) -> None:
+    """Placements are only ever appended (a move closes one and adds the next): the newest is the member's cell."""
+    table = Member.__table__
+    connection.execute(table.update().where(table.c.id == placement.member_id)
+                       .values(cell_id=placement.organization_id))
 
 
 class UserAccount(Base, table=True):
@@ -189,6 +212,26 @@ class MemberExemption(Base, table=True):
     valid_from: date
     valid_to: date | None = None
     reason: str | None = Field(default=None, max_length=300)
+
+
+class HrImportJob(Base, table=True):
+    """0003: an HR import preview or commit running in the background, with its progress for the web page."""
+
+    __tablename__ = "hr_import_job"
+    id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=10)  # preview | commit
+    status: str = Field(max_length=10)  # running | done | failed
+    phase: str = Field(default="", max_length=20)  # reading | matching | applying
+    done_rows: int = 0
+    total_rows: int | None = None  # None while unknown
+    filename: str = Field(default="", max_length=300)
+    import_id: uuid.UUID | None = None  # the preview (hr_import) it made or commits
+    error_vi: str | None = Field(default=None, max_length=500)
+    error_en: str | None = Field(default=None, max_length=500)
+    created_by: str = Field(max_length=100)
+    scope_org_id: uuid.UUID | None = None
+    created_at: datetime = Field(default_factory=_now)
+    finished_at: datetime | None = None
 
 
 outbox = outbox_table(Base.metadata)

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from members import accounts
 from members.schemas import LoginRequest, LoginResult, LogoutResult
+from shared import nav
 from shared.auth import COOKIE_NAME, issue_token
 from shared.db import in_thread
 from shared.errors import ChiboError, ValidationFailed
@@ -19,6 +20,7 @@ from shared.errors import ChiboError, ValidationFailed
 WEB_DIR = Path(__file__).parent / "web"
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+nav.install(templates)
 router = APIRouter(tags=["sign-in"])
 DEMO_USERS = (("tinhuy", "Cán bộ Tỉnh ủy"), ("dangbo", "Cán bộ Đảng ủy"), ("bithu", "Bí thư chi bộ"))
 DEMO_PASSWORD = "chibo2026"
