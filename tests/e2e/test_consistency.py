@@ -7,7 +7,7 @@ import subprocess
 from sqlalchemy import create_engine, text
 
 from tests.e2e.stack import Stack, wait_for
-from tests.e2e.test_first_slice import a_committee, figures, login, record_meeting, set_up_cell
+from tests.e2e.test_first_slice import a_new_cell_on_the_demo, figures, record_meeting
 
 
 def run_check(stack: Stack, org_id: str) -> subprocess.CompletedProcess:
@@ -15,15 +15,7 @@ def run_check(stack: Stack, org_id: str) -> subprocess.CompletedProcess:
 
 
 def test_the_consistency_check_finds_nothing_after_a_run_and_names_a_difference_made_on_purpose(stack: Stack):
-    stack.start("members")
-    stack.load_demo()
-    stack.start("meetings", "reports")
-    token = login(stack, "tinhuy")
-    committee = a_committee(stack, token)
-    cell, members = set_up_cell(stack, token, committee)
-    with stack.client("meetings", token) as c:
-        wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": "2026-03-10"}).json(),
-                 lambda v: len(v.get("members", [])) == 4, what="meetings roster from member events")
+    token, committee, cell, members = a_new_cell_on_the_demo(stack)
     meeting = record_meeting(stack, token, cell, members, "2026-03-10")
     wait_for(lambda: figures(stack, token, cell, "2026-03"),
              lambda v: v["meetings_held"] == 1 and v["levels"]["unrated"] == 0 and v["members"]["total"] == 4,

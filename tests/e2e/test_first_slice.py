@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date
 
 import httpx
 
@@ -74,6 +73,21 @@ def set_up_cell(stack: Stack, token: str, parent_id: str) -> tuple[str, list[str
             assert r.status_code == 201, r.text
             members.append(r.json()["id"])
     return cell, members
+
+
+def a_new_cell_on_the_demo(stack: Stack, on: str = "2026-03-10") -> tuple[str, str, str, list[str]]:
+    """The three services on the demo province, a new cell of four under a committee, known to meetings' roster
+    on ``on``: (province staff token, committee id, cell id, member ids)."""
+    stack.start("members")
+    stack.load_demo()
+    stack.start("meetings", "reports")
+    token = login(stack, "tinhuy")
+    committee = a_committee(stack, token)
+    cell, members = set_up_cell(stack, token, committee)
+    with stack.client("meetings", token) as c:
+        wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": on}).json(),
+                 lambda v: len(v.get("members", [])) == 4, what="meetings roster from member events")
+    return token, committee, cell, members
 
 
 def figures(stack: Stack, token: str, org_id: str, period: str) -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.e2e.stack import Stack, wait_for
-from tests.e2e.test_first_slice import a_committee, login, set_up_cell
+from tests.e2e.test_first_slice import a_new_cell_on_the_demo
 
 
 def member_figures(stack: Stack, token: str, org: str, period: str) -> dict:
@@ -13,12 +13,7 @@ def member_figures(stack: Stack, token: str, org: str, period: str) -> dict:
 
 
 def test_an_admission_an_exemption_and_a_death_show_in_the_reports_and_the_roster(stack: Stack):
-    stack.start("members")
-    stack.load_demo()
-    stack.start("meetings", "reports")
-    token = login(stack, "tinhuy")
-    committee = a_committee(stack, token)
-    cell, members = set_up_cell(stack, token, committee)
+    token, committee, cell, members = a_new_cell_on_the_demo(stack)
     with stack.client("members", token) as c:
         r = c.post("/members/api/admissions", json={
             "full_name": "Đinh Thị Quỳnh", "sex": "female", "date_of_birth": "2000-07-19", "organization_id": cell,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tests.e2e.stack import Stack, wait_for
 from tests.e2e.test_consistency import run_check
-from tests.e2e.test_first_slice import a_committee, figures, login, record_meeting, set_up_cell
+from tests.e2e.test_first_slice import a_new_cell_on_the_demo, figures, record_meeting
 
 HELD_ON = "2026-03-10"
 CHECKLIST_WITHOUT_MINUTES = {k: True for k in (
@@ -31,15 +31,7 @@ def ratings_of(stack: Stack, token: str, meeting_id: str) -> list[dict]:
 
 
 def test_amendment_backdated_exemption_and_new_rubric_each_rerate_and_change_the_reports(stack: Stack):
-    stack.start("members")
-    stack.load_demo()
-    stack.start("meetings", "reports")
-    token = login(stack, "tinhuy")
-    committee = a_committee(stack, token)
-    cell, members = set_up_cell(stack, token, committee)
-    with stack.client("meetings", token) as c:
-        wait_for(lambda: c.get(f"/meetings/api/cells/{cell}/roster", params={"on": HELD_ON}).json(),
-                 lambda v: len(v.get("members", [])) == 4, what="meetings roster from member events")
+    token, committee, cell, members = a_new_cell_on_the_demo(stack, HELD_ON)
 
     # recorded: three present, the fourth absent with a reason
     meeting = record_meeting(stack, token, cell, members, HELD_ON, checklist=CHECKLIST_WITHOUT_MINUTES)
