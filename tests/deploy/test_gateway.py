@@ -43,9 +43,7 @@ class Upstream:
                 # the second event waits until the client has seen the first
                 await asyncio.to_thread(self.release.wait, 10)
                 yield "event: figures\ndata: 2\n\n"
-                while True:
-                    await asyncio.sleep(0.05)  # the stub server's keep-alive pace, not a synchronisation
-                    yield ": keep-alive\n\n"
+                await asyncio.Event().wait()  # open until the client goes: Starlette cancels us on disconnect
             finally:
                 self.stream_closed.set()
 

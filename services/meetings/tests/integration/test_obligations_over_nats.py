@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import datetime, timedelta
 
 import httpx
@@ -15,7 +16,7 @@ from shared.auth import issue_token
 from shared.subjects import MEETING_OBLIGATION_CLOSED, MEETINGS_STREAM
 from shared.uow import UnitOfWork
 
-from meetings import usecases
+from meetings import obligations, usecases
 from meetings.bootstrap import create_app
 from meetings.models import ObligationClosure, outbox
 
@@ -47,15 +48,25 @@ async def _stream_closures(js) -> list[dict]:
 
 
 async def test_the_sweep_closes_ended_periods_on_startup_and_each_is_published_exactly_once(
-        database_url, nats_url, make_settings, new_world, as_envelopes, counts):
+        database_url, nats_url, make_settings, new_world, as_envelopes, counts, monkeypatch):
     world = new_world()
+    swept = threading.Event()  # set when the sweep's first round has committed every cell
+    close_periods = obligations.close_periods
+
+    def close_and_tell(*args, **kwargs):
+        closed = close_periods(*args, **kwargs)
+        swept.set()
+        return closed
+
+    monkeypatch.setattr(obligations, "close_periods", close_and_tell)
     app = create_app(make_settings(database_url, nats_url=nats_url, start_relay=True, obligation_sweep_interval_s=3600))
     engine = app.state.runtime.engine
     migrate(SERVICE_DIR, database_url)  # the tree is known before the service starts
     usecases.project_member_events(UnitOfWork(engine, outbox), as_envelopes(
         [*world.org_events(), *world.member_events()]), "meetings-roster-v3")
     async with app.router.lifespan_context(app):
-        stored = await eventually(lambda: _closed(engine, counts))  # by the sweep alone
+        assert await asyncio.to_thread(swept.wait, 20), "the startup sweep did not run"
+        stored = counts(engine, ObligationClosure)  # by the sweep alone
         assert stored >= 2 * 12  # two cells, at least July 2025 – March 2026
         yesterday = clock.today() - timedelta(days=1)
         token = issue_token(app.state.settings.jwt_secret, username="tinhuy", role="province", org_id=world.province)
@@ -75,10 +86,3 @@ async def test_the_sweep_closes_ended_periods_on_startup_and_each_is_published_e
 async def _all_published(js, stored: int):
     found = await _stream_closures(js)
     return found if len(found) >= stored else None
-
-
-async def _closed(engine, counts) -> int:
-    await asyncio.sleep(0.2)  # a sweep commits cell by cell: wait until the count stops growing
-    first = counts(engine, ObligationClosure)
-    await asyncio.sleep(0.3)
-    return first if first and counts(engine, ObligationClosure) == first else 0
