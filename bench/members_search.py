@@ -83,11 +83,14 @@ def build_province(n_orgs: int, n_members: int, rng: random.Random):
 
 
 def load(engine, orgs, links, members, placements) -> None:
+    """Bulk inserts (no ORM): the name tokens the ORM hook keeps are written here as the hook would."""
+    tokens = [row for m in members for row in models.name_token_rows(m["id"], m["search_name"])]
     with engine.begin() as conn:
         for table, rows in ((models.Organization, orgs), (models.OrganizationParent, links), (models.Member, members),
-                            (models.MemberPlacement, placements)):
+                            (models.MemberPlacement, placements), (models.MemberNameToken, tokens)):
             for i in range(0, len(rows), 5000):
                 conn.execute(insert(table.__table__), rows[i:i + 5000])
+        models.insert_name_words(conn, {row["token"] for row in tokens})
 
 
 def timed(client: TestClient, headers: dict, params_list: list[dict]) -> tuple[list[float], list[int]]:

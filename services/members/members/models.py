@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, Text, event
+from sqlalchemy import Column, Index, Text, delete, event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -50,8 +51,9 @@ class OrganizationParent(Base, table=True):
 class Member(Base, table=True):
     __table_args__ = (Index("ux_member_party_card_number", "party_card_number", unique=True),
                       Index("ix_member_search_name", "search_name", "id"),  # 0003: search, the list's order
-                      Index("ix_member_status_dob", "status", "date_of_birth"),
-                      Index("ix_member_cell", "cell_id", "search_name"))
+                      Index("ix_member_cell", "cell_id", "search_name"),
+                      # 0004: filters without text read this index alone (count, then the page sorted by name)
+                      Index("ix_member_filter", "status", "date_of_birth", "cell_id", "search_name", "id"))
     id: uuid.UUID = Field(primary_key=True)
     full_name: str = Field(max_length=200)
     sex: str = Field(max_length=10)
@@ -96,6 +98,55 @@ class Member(Base, table=True):
 @event.listens_for(Member, "before_update")
 def _keep_search_name(_mapper, _connection, member: Member) -> None:
     member.search_name = search_key(member.full_name)
+
+
+class NameWord(Base, table=True):
+    """0004: every word ever seen in a member's name key (a small vocabulary: the words a typed word is part of
+    are looked up here, not in 100,000 names). Never pruned: a word nobody bears any more finds nothing."""
+
+    __tablename__ = "name_word"
+    word: str = Field(primary_key=True, max_length=200)
+
+
+class MemberNameToken(Base, table=True):
+    """0004: one row per distinct word of a member's name key, with the whole key (so a name search reads this
+    index alone, in name order). Kept by the hooks below whenever ``member.search_name`` changes."""
+
+    __tablename__ = "member_name_token"
+    __table_args__ = (Index("ix_member_name_token_member", "member_id"), {"sqlite_with_rowid": False})
+    token: str = Field(primary_key=True, max_length=200)
+    search_name: str = Field(primary_key=True, max_length=200)
+    member_id: uuid.UUID = Field(primary_key=True)
+
+
+def name_token_rows(member_id: uuid.UUID, key: str | None) -> list[dict]:
+    """The ``member_name_token`` rows of a member whose name key is ``key``."""
+    return [{"token": word, "search_name": key, "member_id": member_id} for word in sorted(set((key or "").split()))]
+
+
+def insert_name_words(connection, words) -> None:
+    """Add words to the vocabulary; a word already there (or added by a concurrent writer) is left alone."""
+    words = sorted(set(words))
+    if not words:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(NameWord.__table__).on_conflict_do_nothing(), [{"word": w} for w in words])
+
+
+@event.listens_for(Member, "after_insert")
+@event.listens_for(Member, "after_update")
+def _keep_name_tokens(_mapper, connection, member: Member) -> None:
+    """The member's name tokens follow its name key (checked against the stored rows, so any write path that goes
+    through the ORM — registration, profile change, rename, readmission — keeps them)."""
+    table = MemberNameToken.__table__
+    stored = connection.execute(select(table.c.search_name).where(table.c.member_id == member.id).limit(1)).first()
+    rows = name_token_rows(member.id, member.search_name)
+    if (stored[0] if stored else None) == (member.search_name if rows else None):
+        return
+    connection.execute(delete(table).where(table.c.member_id == member.id))
+    if rows:
+        insert_name_words(connection, (r["token"] for r in rows))
+        connection.execute(insert(table), rows)
 
 
 class MemberPlacement(Base, table=True):

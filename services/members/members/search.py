@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from members import queries
 from members.domain import add_years
-from members.models import Member, MemberPlacement, Organization, OrganizationParent
+from members.models import Member, MemberNameToken, MemberPlacement, NameWord, Organization, OrganizationParent
 from members.rights import MEMBER_WRITERS, require_role
 from members.searchkey import search_key
 from shared import clock
@@ -27,6 +27,9 @@ AGE_BANDS: dict[str, tuple[int, int | None]] = {"18-30": (18, 30), "31-40": (31,
                                                 "51-60": (51, 60), "61-70": (61, 70), "71+": (71, None)}
 MAX_LIMIT = 200
 FEW = 500  # up to this many name matches are fetched in one scan; beyond, a count and a page
+# A name search reads the token index (0004) when its most selective word is borne by fewer members than this;
+# a word in most names ("n", "a") reads the name index in order instead, which finds its page at once.
+TOKEN_POSTINGS_CAP = 20_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ class MemberHit:
     sector: str
 
 
-_TREES: dict[tuple[str, date], tuple[tuple, dict[uuid.UUID, list[uuid.UUID]], int]] = {}  # (database, day)
+# (database, day) → (links signature, children map, organizations in the tree, the subtrees walked in it by root)
+_TREES: dict[tuple[str, date], tuple[tuple, dict[uuid.UUID, list[uuid.UUID]], int,
+                                     dict[uuid.UUID, frozenset[uuid.UUID]]]] = {}
 
 
 def _links_signature(session: Session) -> tuple:
@@ -64,13 +69,14 @@ def _links_signature(session: Session) -> tuple:
         func.min(t.c.valid_to))).one())
 
 
-def _children_on(session: Session, on: date) -> tuple[dict[uuid.UUID, list[uuid.UUID]], int]:
+def _children_on(session: Session, on: date) -> tuple[dict[uuid.UUID, list[uuid.UUID]], int,
+                                                      dict[uuid.UUID, frozenset[uuid.UUID]]]:
     """Every organization's children on ``on`` (an organization not yet in force already answers to its first
     parent, as in queries.parent_map), from plain rows, kept until the parent links change."""
     signature, key = _links_signature(session), (str(session.get_bind().url), on)
     cached = _TREES.get(key)
     if cached is not None and cached[0] == signature:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     t = OrganizationParent.__table__
     rows = session.connection().execute(select(t.c.org_id, t.c.parent_id, t.c.valid_from, t.c.valid_to)).all()
     current: dict[uuid.UUID, uuid.UUID] = {}
@@ -86,21 +92,27 @@ def _children_on(session: Session, on: date) -> tuple[dict[uuid.UUID, list[uuid.
         children[parent].append(child)
     if len(_TREES) > 8:
         _TREES.clear()
-    _TREES[key] = (signature, dict(children), len(parents) + 1)
-    return _TREES[key][1], _TREES[key][2]
+    _TREES[key] = (signature, dict(children), len(parents) + 1, {})
+    return _TREES[key][1], _TREES[key][2], _TREES[key][3]
 
 
-def subtree_ids(session: Session, root: uuid.UUID, on: date) -> tuple[set[uuid.UUID], int]:
+def subtree_ids(session: Session, root: uuid.UUID, on: date) -> tuple[frozenset[uuid.UUID], int]:
     """``root``'s subtree on ``on``, and the number of organizations in the tree (to skip the filter when the
-    subtree is the whole province)."""
-    children, total = _children_on(session, on)
-    seen, stack = {root}, [root]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen, total
+    subtree is the whole province). Kept with the children map it was walked from (a province's 10,000
+    organizations take ~5 ms to walk), so it is walked again exactly when the parent links change."""
+    children, total, subtrees = _children_on(session, on)
+    found = subtrees.get(root)
+    if found is None:
+        seen, stack = {root}, [root]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        if len(subtrees) > 256:
+            subtrees.clear()
+        found = subtrees[root] = frozenset(seen)
+    return found, total
 
 
 def _problems(f: MemberFilters) -> None:
@@ -129,6 +141,30 @@ def _text_condition(q: str):
                    and_(Member.party_card_number >= q, Member.party_card_number < upper))
     key = search_key(q)
     return Member.search_name.like(f"%{_like(key)}%", escape="\\")  # alone: an index-only scan
+
+
+def _token_plan(conn, q: str):
+    """For a typed name: the vocabulary words containing its most selective word and how many members bear them
+    (counted up to TOKEN_POSTINGS_CAP), or None when no word is selective enough (then the name index is scanned).
+    Exact, not an estimate: a name key contains the typed key only if each typed word lies inside one of its
+    words, so the members bearing a word that contains the chosen typed word include every match; the full
+    condition on the name key is still applied to them. ``([], 0)`` when some typed word is in no name at all."""
+    best = None
+    for typed in sorted(set(search_key(q).split()), key=len, reverse=True):
+        words = list(conn.execute(select(NameWord.word).where(
+            NameWord.word.like(f"%{_like(typed)}%", escape="\\"))).scalars())
+        if not words:
+            return [], 0
+        cap = best[1] if best is not None else TOKEN_POSTINGS_CAP
+        bearing = conn.execute(select(func.count()).select_from(
+            select(MemberNameToken.token).where(_token_in(words)).limit(cap).subquery())).scalar_one()
+        if bearing < cap:
+            best = (words, bearing)
+    return best
+
+
+def _token_in(words: list[str]):
+    return MemberNameToken.token == words[0] if len(words) == 1 else MemberNameToken.token.in_(words)
 
 
 def search_members(uow: UnitOfWork, principal: Principal, f: MemberFilters,
@@ -167,21 +203,51 @@ def search_members(uow: UnitOfWork, principal: Principal, f: MemberFilters,
         if f.sector:
             where.append(Member.cell_id.in_(select(Organization.id).where(Organization.sector == f.sector)))
         conn = session.connection()
+        is_name = bool(f.q.strip()) and not (f.q.strip().isascii() and f.q.strip().isdigit())
+        plan = _token_plan(conn, f.q) if is_name and len(scope) > 1 else None  # one cell: its own name index
+        if plan is not None and not plan[0]:
+            return [], 0
+        if plan is not None and len(where) == 1 and len(scope) >= all_orgs:
+            return _page_by_tokens(conn, plan[0], f), _total_by_tokens(conn, plan[0], f)  # the name alone
+        if plan is not None:
+            where.append(Member.id.in_(select(MemberNameToken.member_id).where(_token_condition(plan[0], f))))
         ordered = select(Member.id).where(*where).order_by(Member.search_name, Member.id)
         matched = None
-        if f.q.strip() and not f.q.strip().isdigit():  # a name: usually few matches, one scan gives all of them
+        if is_name:  # a name: usually few matches, one scan gives all of them
             matched = list(conn.execute(ordered.limit(FEW + 1)).scalars())
         if matched is not None and len(matched) <= FEW:
             total, ids = len(matched), matched[f.offset:f.offset + f.limit]
         else:
             total = conn.execute(select(func.count()).select_from(Member).where(*where)).scalar_one()
             ids = list(conn.execute(ordered.offset(f.offset).limit(f.limit)).scalars())
-        page = conn.execute(
-            select(Member.id, Member.full_name, Member.status, Member.date_of_birth, Member.cccd,
-                   Member.party_card_number, Member.cell_id, Organization.name, Organization.sector)
-            .select_from(Member).join(Organization, Organization.id == Member.cell_id)
-            .where(Member.id.in_(ids)).order_by(Member.search_name, Member.id)).all() if ids else []
-        return [MemberHit(*row) for row in page], total
+        return _hits(conn, ids), total
+
+
+def _token_condition(words: list[str], f: MemberFilters):
+    return and_(_token_in(words), MemberNameToken.search_name.like(f"%{_like(search_key(f.q))}%", escape="\\"))
+
+
+def _total_by_tokens(conn, words: list[str], f: MemberFilters) -> int:
+    """How many members' name keys contain the typed key: from the token index alone."""
+    counted = func.count() if len(words) == 1 else func.count(MemberNameToken.member_id.distinct())
+    return conn.execute(select(counted).where(_token_condition(words, f))).scalar_one()
+
+
+def _page_by_tokens(conn, words: list[str], f: MemberFilters) -> list[MemberHit]:
+    """The page in (name key, id) order — the member list's order — from the token index alone."""
+    rows = conn.execute(
+        select(MemberNameToken.search_name, MemberNameToken.member_id).where(_token_condition(words, f))
+        .distinct().order_by(MemberNameToken.search_name, MemberNameToken.member_id).offset(f.offset).limit(f.limit))
+    return _hits(conn, [member_id for _, member_id in rows])
+
+
+def _hits(conn, ids: list[uuid.UUID]) -> list[MemberHit]:
+    page = conn.execute(
+        select(Member.id, Member.full_name, Member.status, Member.date_of_birth, Member.cccd,
+               Member.party_card_number, Member.cell_id, Organization.name, Organization.sector)
+        .select_from(Member).join(Organization, Organization.id == Member.cell_id)
+        .where(Member.id.in_(ids)).order_by(Member.search_name, Member.id)).all() if ids else []
+    return [MemberHit(*row) for row in page]
 
 
 def organizations_with_counts(uow: UnitOfWork, principal: Principal, today: date | None = None) -> list[dict]:
