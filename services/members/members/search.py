@@ -217,9 +217,12 @@ def search_members(uow: UnitOfWork, principal: Principal, f: MemberFilters,
             matched = list(conn.execute(ordered.limit(FEW + 1)).scalars())
         if matched is not None and len(matched) <= FEW:
             total, ids = len(matched), matched[f.offset:f.offset + f.limit]
-        else:
-            total = conn.execute(select(func.count()).select_from(Member).where(*where)).scalar_one()
-            ids = list(conn.execute(ordered.offset(f.offset).limit(f.limit)).scalars())
+        else:  # the page with the count of all matches in one pass (count(*) over the whole result)
+            rows = conn.execute(select(Member.id, func.count().over()).where(*where)
+                                .order_by(Member.search_name, Member.id).offset(f.offset).limit(f.limit)).all()
+            ids = [member_id for member_id, _ in rows]
+            total = rows[0][1] if rows else conn.execute(  # past the last page: counted on its own
+                select(func.count()).select_from(Member).where(*where)).scalar_one()
         return _hits(conn, ids), total
 
 

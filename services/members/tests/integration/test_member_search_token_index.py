@@ -146,3 +146,16 @@ def test_the_migration_indexes_the_names_of_members_already_there(database_url):
             assert set(conn.execute(select(NameWord.word)).scalars()) == {"ha", "ho", "thi"}
     finally:
         engine.dispose()
+
+
+def test_filters_without_text_give_the_total_on_every_page_and_past_the_last_one(engine, tree):
+    ids = [register(engine, tree.other_cell, name, n, status="probationary") for n, name in enumerate(NAMES[:7])]
+    register(engine, tree.cell, "Phan Văn Khác", 50, status="probationary")  # another sector
+    province = Principal("tinhuy", "province", tree.province)
+    by_name = [h.id for h in search.search_members(uow(engine), province, search.MemberFilters(
+        status="probationary", sector="state_enterprise", limit=200))[0]]
+    assert sorted(by_name) == sorted(ids)
+    for offset in (0, 3, 6, 7, 50):
+        hits, total = search.search_members(uow(engine), province, search.MemberFilters(
+            status="probationary", sector="state_enterprise", offset=offset, limit=3))
+        assert [h.id for h in hits] == by_name[offset:offset + 3] and total == 7
