@@ -53,18 +53,21 @@ class ImportJobPublic(BaseModel):
     error_en: str | None
 
 
-def filters_of(q: str = "", status: str | None = None, sector: str | None = None, cell_id: uuid.UUID | None = None,
-               age_band: str | None = None, offset: int = 0, limit: int = 50) -> search.MemberFilters:
+async def filters_of(q: str = "", status: str | None = None, sector: str | None = None,
+                     cell_id: uuid.UUID | None = None, age_band: str | None = None, offset: int = 0,
+                     limit: int = 50) -> search.MemberFilters:
+    """The query string as filters (pure: async so FastAPI does not send it to the thread pool)."""
     return search.MemberFilters(q=q or "", status=status or None, sector=sector or None, cell_id=cell_id,
                                 age_band=age_band or None, offset=offset, limit=limit)
 
 
 @router.get("/members/search", response_model=MemberSearchPublic)
-def search_members(principal: CurrentPrincipal, f: search.MemberFilters = Depends(filters_of),
-                   uow: UnitOfWork = Depends(get_uow)) -> MemberSearchPublic:
+async def search_members(request: Request, principal: CurrentPrincipal,
+                         f: search.MemberFilters = Depends(filters_of)) -> MemberSearchPublic:
     """Members of your subtree by name (without diacritics: "nguyen van an"), CCCD or party card number,
     filtered by status, sector, cell and age band; one page in name order, with the total."""
-    hits, total = search.search_members(uow, principal, f)
+    # One trip to the thread pool for the whole query (a sync route and sync dependencies take one each).
+    hits, total = await in_thread(search.search_members, get_uow(request), principal, f)
     return MemberSearchPublic(items=[MemberHitPublic(**vars(h)) for h in hits], total=total, offset=f.offset,
                               limit=f.limit)
 
