@@ -159,3 +159,18 @@ def test_filters_without_text_give_the_total_on_every_page_and_past_the_last_one
         hits, total = search.search_members(uow(engine), province, search.MemberFilters(
             status="probationary", sector="state_enterprise", offset=offset, limit=3))
         assert [h.id for h in hits] == by_name[offset:offset + 3] and total == 7
+
+
+def test_a_member_back_from_another_province_under_a_new_name_is_found_by_it_only(engine, tree):
+    province = Principal("tinhuy", "province", tree.province)
+    usecases.issue_transfer(uow(engine), tree.member, date(2026, 3, 2), province, destination="Tỉnh ủy Yên Bái",
+                            today=date(2026, 3, 5))
+    back = usecases.receive_transfer_in(uow(engine), NewMember(
+        full_name="Lò Thị Lan", sex="female", date_of_birth=date(1985, 3, 8), status="official",
+        organization_id=tree.other_cell, effective_from=date(2026, 8, 1), cccd="025185000001"),
+        "Tỉnh ủy Yên Bái", province, today=date(2026, 9, 1))
+    assert back.entity.id == tree.member  # the same record, renamed
+    assert tokens_of(engine, tree.member) == [("lan", "lo thi lan"), ("lo", "lo thi lan"), ("thi", "lo thi lan")]
+    hits, total = search.search_members(uow(engine), province, search.MemberFilters(q="lo thi"))
+    assert [h.id for h in hits] == [tree.member] and total == 1
+    assert search.search_members(uow(engine), province, search.MemberFilters(q="nguyen thi")) == ([], 0)
