@@ -92,4 +92,4 @@ from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
 # Tables of migration 0003_alerts.
-from reports.alert_models import AlertRule, MemberAlert, MemberInfo, PublicHoliday  # noqa: E402,F401
+from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
