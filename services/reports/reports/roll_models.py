@@ -1,0 +1,27 @@
+"""Tables of migration 0004_roll: the member roll's month deltas (see roll_months.py)."""
+from __future__ import annotations
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field
+
+from reports.models import Base
+
+
+class RollMonth(Base, table=True):
+    """f(M) - f(M - 1) of the roll on months' last days: the sum up to M is the roll of ``org_id``'s subtree
+    (the tree as it was) on M's last day, per dimension and value."""
+
+    __tablename__ = "roll_month"
+    org_id: str = Field(primary_key=True, max_length=36)
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    dimension: str = Field(primary_key=True, max_length=30)
+    value: str = Field(primary_key=True, max_length=300)  # a profile value, band code or sector
+    delta: int = 0
+
+
+class RollBasis(Base, table=True):
+    """The band rows ``roll_month`` was built with (None/absent: not built; the figures read the live roll)."""
+
+    __tablename__ = "roll_basis"
+    id: int = Field(default=1, primary_key=True)
+    bands: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -1,0 +1,337 @@
+"""The member roll on a month's last day, from counters kept by the projection (``roll_month``).
+
+What is counted is exactly what ``report_members._roll`` computes at query time along the tree as it was:
+the members whose span holds the day (valid_from <= day < valid_to), by status, profile dimension, age and
+party-age band (whole years to the day, from the band set in force that day: ``stat_band``) and sector (the
+cell's sector that day), summed into every organization on the cell's path that day.
+
+**Month deltas (prefix sums).** A span adds f(X, M) (0 or 1 per org X, dimension and value) on the last day of
+each month M; ``roll_month`` holds f(M) - f(M - 1) per (org, month, dimension, value), so the roll of X on
+the last day of M is the SUM of X's deltas up to M: no horizon, and an open span costs nothing per month.
+f changes only at the span's first and last month, where the cell's path or sector changes, where the member
+crosses an age or party-age band boundary and where a new band set comes into force, so a span yields a few
+dozen rows, computed by one pure function, ``roll_deltas`` (the projection, the tests and the bench use it).
+
+**Maintenance without stored paths.** The counters are kept equal to F(spans, tree, sectors, bands) after
+every batch: whatever changes an input first subtracts the deltas of the spans it touches computed from the
+inputs as they are (before the change), then adds them computed after it. A member's roll events refold their
+spans (``lifecycle._members``: old spans out, new in, along the tree as now known); a tree event re-rolls the
+spans of every cell that was or is under the orgs it moved or created (``before_tree``/``after_tree`` around
+``tree.record_tree``; an org learned late is one of them), a sector change the spans of that cell. Nothing
+on a span remembers what it was rolled along: the previous tree is still in the database when its deltas are
+subtracted. Tree events may arrive in any order relative to the members': the counters are a function of the
+facts and the tree (tests: test_roll_months.py).
+
+**Band sets** are data (``stat_band``, seeded by 0002_figures) changed only by a migration. ``roll_basis``
+remembers the band rows the counters were built with; when they differ (or the counters were never built on a
+database that had spans before 0004_roll) the figures read the live roll, never stale counters, until
+``python -m reports.cli reroll`` rebuilds ``roll_month`` from ``member_span``.
+"""
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from shared.events import OrganizationCreated, OrganizationMoved, OrganizationReclassified
+from reports import tree
+from reports.models import MemberSpan, OrgAttr, OrgParent, RollBasis, RollMonth, StatBand
+from reports.upsert import upsert
+
+UNKNOWN = "unknown"
+PROFILE = ("sex", "ethnicity", "religion", "education_level", "political_theory_level")
+DIMENSIONS = ("status", *PROFILE, "age_band", "party_age_band", "sector")
+BAND_ANCHORS = (("age_band", "age", "date_of_birth"), ("party_age_band", "party_age", "party_age_start"))
+_ROLL, _BASIS, _SPAN, _BAND, _ATTR, _PARENT = (RollMonth.__table__, RollBasis.__table__, MemberSpan.__table__,
+                                              StatBand.__table__, OrgAttr.__table__, OrgParent.__table__)
+
+Key = tuple[str, str, str, str]  # org, month "YYYY-MM", dimension, value
+Deltas = dict[Key, int]
+Bands = tuple[tuple[int, str], ...]  # (min_years, code), highest first
+BandSets = dict[str, list[tuple[date, Bands]]]  # "age" | "party_age" -> [(valid_from, bands)], sorted
+Segments = list[tuple[date, object]]  # [(from_day, value)], sorted; before the first day: the first value
+
+
+# ---- pure rules --------------------------------------------------------------------------------------------
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_label(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_end(index: int) -> date:
+    year, month = divmod(index + 1, 12)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def band_on(band_sets: BandSets, dimension: str, anchor: date | None, day: date) -> str:
+    """The band (of the set in force on ``day``) of the whole years between ``anchor`` and ``day``: the SQL
+    CASE of ``report_members._band``, in Python."""
+    sets = band_sets.get(dimension, [])
+    index = bisect_right([since for since, _ in sets], day) - 1
+    if index < 0 or not sets[index][1]:
+        return UNKNOWN
+    bands = sets[index][1]
+    if anchor is None:
+        return UNKNOWN
+    for min_years, code in bands:
+        if anchor <= years_before(day, min_years):
+            return code
+    return bands[-1][1]
+
+
+def _value_on(segments: Segments, day: date):
+    index = bisect_right([since for since, _ in segments], day) - 1
+    return segments[max(index, 0)][1]
+
+
+def _values(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets,
+            day: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(path, one value per DIMENSIONS) of the span on ``day``."""
+    values = [span["status"] or UNKNOWN, *(span[d] or UNKNOWN for d in PROFILE)]
+    values += [band_on(band_sets, dimension, span[anchor], day) for _, dimension, anchor in BAND_ANCHORS]
+    values.append(_value_on(sector_segments, day) if sector_segments else UNKNOWN)
+    return _value_on(path_segments, day), tuple(values)
+
+
+def _candidates(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets) -> set[int]:
+    """Months where f may change: path and sector changes, band sets coming into force, and the months around
+    each anniversary that crosses a band boundary (the month itself and the next: 29 February)."""
+    out = {month_index(since) for since, _ in (*path_segments, *sector_segments)}
+    for _, dimension, anchor in BAND_ANCHORS:
+        sets = band_sets.get(dimension, [])
+        out.update(month_index(since) for since, _ in sets)
+        born = span[anchor]
+        if born is None:
+            continue
+        for min_years in {m for _, bands in sets for m, _ in bands}:
+            if born.year + min_years <= 9998:
+                turned = month_index(years_before(born, -min_years))  # 29 February: the 28th
+                out.update((turned, turned + 1))
+    return out
+
+
+def roll_deltas(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets) -> Deltas:
+    """The span's contribution to ``roll_month``: f(M) - f(M - 1) for every org, month, dimension and value
+    where it is not 0. ``span``: a member_span row (valid_from, valid_to, status, profile columns);
+    ``path_segments``: [(from_day, (cell, parent, …))]; ``sector_segments``: the cell's [(from_day, sector)]
+    (empty: unknown); ``band_sets``: the stat_band rows as ``load_bands`` reads them."""
+    first = month_index(span["valid_from"])  # its last day is on or after valid_from
+    stop = month_index(span["valid_to"]) if span["valid_to"] is not None else None  # first month off the roll
+    if stop is not None and stop <= first:
+        return {}
+    months = sorted(m for m in _candidates(span, path_segments, sector_segments, band_sets)
+                    if m > first and (stop is None or m < stop))
+    out: Deltas = {}
+    before: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    for month in [first, *months]:
+        now = _values(span, path_segments, sector_segments, band_sets, month_end(month))
+        if now != before:
+            _difference(out, month_label(month), before, now)
+            before = now
+    if stop is not None:
+        _difference(out, month_label(stop), before, ((), ()))
+    return out
+
+
+def _difference(out: Deltas, month: str, old, new) -> None:
+    (old_path, old_values), (new_path, new_values) = old, new
+    for org in dict.fromkeys((*old_path, *new_path)):
+        was = old_values if org in old_path else ()
+        now = new_values if org in new_path else ()
+        for i, dimension in enumerate(DIMENSIONS):
+            a = was[i] if was else None
+            b = now[i] if now else None
+            if a == b:
+                continue
+            if a is not None:
+                key = (org, month, dimension, a)
+                out[key] = out.get(key, 0) - 1
+            if b is not None:
+                key = (org, month, dimension, b)
+                out[key] = out.get(key, 0) + 1
+
+
+def add_into(total: Deltas, deltas: Mapping[Key, int], sign: int = 1) -> None:
+    for key, n in deltas.items():
+        total[key] = total.get(key, 0) + sign * n
+
+
+def path_segments(parents: tree.Parents, cell: str) -> Segments:
+    """The cell's path on every day: [(from_day, path)], cut at every parent change along any path it had."""
+    days, seen, frontier = set(), {cell}, [cell]
+    while frontier:  # every org the cell can reach (any day), and their change days
+        found = []
+        for org in frontier:
+            for since, parent in parents.get(org, ()):
+                days.add(since)
+                if parent and parent not in seen:
+                    seen.add(parent)
+                    found.append(parent)
+        frontier = found
+    out: Segments = []
+    for day in sorted(days) or [date.min]:
+        path = tree.path_on(parents, cell, day)
+        if not out or out[-1][1] != path:
+            out.append((day, path))
+    return out
+
+
+# ---- the database ------------------------------------------------------------------------------------------
+
+def load_bands(session: Session) -> BandSets:
+    grouped: dict[str, dict[date, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+    for dimension, since, code, min_years in session.execute(
+            select(_BAND.c.dimension, _BAND.c.valid_from, _BAND.c.code, _BAND.c.min_years)):
+        grouped[dimension][since].append((min_years, code))
+    return {dimension: [(since, tuple(sorted(bands, reverse=True))) for since, bands in sorted(sets.items())]
+            for dimension, sets in grouped.items()}
+
+
+def bands_text(band_sets: BandSets) -> str:
+    """The band rows as ``roll_basis`` keeps them (the counters hold for exactly these)."""
+    return json.dumps({d: [[since.isoformat(), [list(b) for b in bands]] for since, bands in sets]
+                       for d, sets in sorted(band_sets.items())}, sort_keys=True)
+
+
+class Context:
+    """The tree, the cells' sectors and the band sets as the database holds them now, read once per call."""
+
+    def __init__(self, session: Session, cells: Iterable[str], band_sets: BandSets | None = None):
+        cells = set(cells)
+        self.parents = tree.load_ancestry(session, cells)
+        self.bands = band_sets if band_sets is not None else load_bands(session)
+        self.sectors: dict[str, Segments] = defaultdict(list)
+        ids = list(cells)
+        for start in range(0, len(ids), 500):
+            for org, since, value in session.execute(
+                    select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(
+                        _ATTR.c.attr == "sector", _ATTR.c.org_id.in_(ids[start:start + 500]))):
+                self.sectors[org].append((since, value))
+        for history in self.sectors.values():
+            history.sort(key=lambda row: row[0])
+        self._paths: dict[str, Segments] = {}
+
+    def deltas(self, spans: Iterable[Mapping], sign: int = 1, into: Deltas | None = None) -> Deltas:
+        out: Deltas = {} if into is None else into
+        for span in spans:
+            cell = span["org_id"]
+            if cell not in self._paths:
+                self._paths[cell] = path_segments(self.parents, cell)
+            add_into(out, roll_deltas(span, self._paths[cell], self.sectors.get(cell, []), self.bands), sign)
+        return out
+
+
+def write(session: Session, deltas: Deltas) -> None:
+    """Add the deltas to ``roll_month`` (one additive upsert; zero sums are not written)."""
+    rows = [{"org_id": org, "month": month, "dimension": dimension, "value": value, "delta": n}
+            for (org, month, dimension, value), n in deltas.items() if n]
+    upsert(session, _ROLL, rows, ["org_id", "month", "dimension", "value"], "add", raw=True)
+
+
+def spans_of_cells(session: Session, cells: Iterable[str]) -> list[dict]:
+    ids, out = list(set(cells)), []
+    for start in range(0, len(ids), 500):
+        out += [dict(r) for r in session.execute(select(_SPAN).where(_SPAN.c.org_id.in_(ids[start:start + 500])))
+                .mappings()]
+    return out
+
+
+def cells_under(session: Session, orgs: set[str]) -> set[str]:
+    """``orgs`` and every org linked below one of them by any parent row (any day), as the tree is now."""
+    found, frontier = set(orgs), list(orgs)
+    while frontier:
+        chunk, frontier = frontier[:500], frontier[500:]
+        for (org,) in session.execute(select(_PARENT.c.org_id).distinct().where(_PARENT.c.parent_id.in_(chunk))):
+            if org not in found:
+                found.add(org)
+                frontier.append(org)
+    return found
+
+
+def tree_orgs(events) -> tuple[set[str], set[str]]:
+    """(orgs whose parent rows a tree batch writes, orgs whose sector it writes)."""
+    linked = {str(e.organization_id) for e in events if isinstance(e, (OrganizationCreated, OrganizationMoved))}
+    sector = {str(e.organization_id) for e in events if isinstance(e, (OrganizationCreated, OrganizationReclassified))}
+    return linked, sector
+
+
+def before_tree(session: Session, events) -> tuple[list[dict], Deltas]:
+    """Before a batch's tree events are stored: the spans they may re-roll, and minus their deltas now.
+    A cell whose path changes on some day has, below the lowest org the batch re-links on that path, the same
+    parent rows before and after: it is linked below that org already (a child stored before its parent too,
+    its row names the parent), so the cells under the re-linked orgs now are all the cells that can move."""
+    linked, sector = tree_orgs(events)
+    if not linked and not sector:
+        return [], {}
+    cells = cells_under(session, linked) | sector
+    spans = spans_of_cells(session, cells)
+    if not spans:
+        return [], {}
+    return spans, Context(session, {s["org_id"] for s in spans}).deltas(spans, -1)
+
+
+def after_tree(session: Session, spans: list[dict], deltas: Deltas) -> Deltas:
+    """After they are stored: plus the same spans' deltas along the new tree (what did not move cancels)."""
+    if spans:
+        Context(session, {s["org_id"] for s in spans}).deltas(spans, 1, deltas)
+    return deltas
+
+
+def built_for(session: Session) -> BandSets | None:
+    """The band sets if the counters hold for the bands in force (else None: read the live roll)."""
+    stored = session.execute(select(_BASIS.c.bands).where(_BASIS.c.id == 1)).scalar_one_or_none()
+    if stored is None:
+        return None
+    bands = load_bands(session)
+    return bands if stored == bands_text(bands) else None
+
+
+def reroll_all(session: Session, chunk: int = 20000) -> int:
+    """Rebuild ``roll_month`` from ``member_span`` for the bands in force; returns the spans rolled."""
+    session.execute(delete(_ROLL))
+    bands, count, last = load_bands(session), 0, None
+    while True:
+        query = select(_SPAN).order_by(_SPAN.c.member_id, _SPAN.c.valid_from).limit(chunk)
+        if last is not None:
+            query = query.where((_SPAN.c.member_id > last[0]) | ((_SPAN.c.member_id == last[0])
+                                                                 & (_SPAN.c.valid_from > last[1])))
+        spans = [dict(r) for r in session.execute(query).mappings()]
+        if not spans:
+            break
+        write(session, Context(session, {s["org_id"] for s in spans}, bands).deltas(spans))
+        count, last = count + len(spans), (spans[-1]["member_id"], spans[-1]["valid_from"])
+    upsert(session, _BASIS, [{"id": 1, "bands": bands_text(bands)}], ["id"])
+    return count
+
+
+def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
+    """Counts per dimension and value of ``org``'s subtree (the tree as it was) on ``day``, a month's last day."""
+    out: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
+    total = func.sum(_ROLL.c.delta)
+    for dimension, value, n in session.execute(
+            select(_ROLL.c.dimension, _ROLL.c.value, total)
+            .where(_ROLL.c.org_id == org, _ROLL.c.month <= month_label(month_index(day)))
+            .group_by(_ROLL.c.dimension, _ROLL.c.value)):
+        if n:
+            out[dimension][value] = int(n)
+    return out
