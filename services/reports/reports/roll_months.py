@@ -35,12 +35,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shared.events import OrganizationCreated, OrganizationMoved, OrganizationReclassified
 from reports import tree
-from reports.models import MemberSpan, OrgAttr, OrgParent, RollBasis, RollMonth, StatBand
+from reports.models import MemberSpan, OrgAttr, OrgParent, ProjectionLock, RollBasis, RollMonth, StatBand
 from reports.upsert import upsert
 
 UNKNOWN = "unknown"
@@ -304,6 +304,12 @@ def built_for(session: Session) -> BandSets | None:
         return None
     bands = load_bands(session)
     return bands if stored == bands_text(bands) else None
+
+
+def lock():
+    """The projection's write lock (as ``projections._serialize``): no batch applies while the counters rebuild."""
+    table = ProjectionLock.__table__
+    return update(table).where(table.c.id == 1).values(batches=table.c.batches + 1)
 
 
 def reroll_all(session: Session, chunk: int = 20000) -> int:

@@ -156,3 +156,25 @@ def _reset(engine):
                 session.execute(delete(table))
         session.commit()
     assert RollBasis.__table__.name in keep
+
+
+def test_a_database_with_spans_before_the_counters_reads_the_live_roll_until_the_reroll_command(engine, ev,
+                                                                                               database_url,
+                                                                                               monkeypatch):
+    from typer.testing import CliRunner
+
+    from reports.cli import app
+    project(engine, _events(ev))
+    with Session(engine) as session:  # as 0004_roll leaves a database that already held spans
+        session.execute(delete(RollMonth.__table__))
+        session.execute(delete(RollBasis.__table__))
+        session.commit()
+        assert roll_months.built_for(session) is None
+        day, k = date(2026, 3, 31), str(ev.oid("K"))
+        assert report_members._roll(session, _under(session, ev, "K", day), day, k)["total"] == 3  # live
+        spans = _span_count(session)
+    monkeypatch.setenv("REPORTS_DATABASE_URL", database_url)
+    result = CliRunner().invoke(app, ["reroll"])
+    assert result.exit_code == 0, result.output
+    assert f"roll counters rebuilt: {spans} spans" in result.output
+    assert _counters_equal_the_live_roll(engine, ev) > 100
