@@ -57,7 +57,6 @@ def _members(session: Session, events: list[Event]) -> None:
                               "payload": e.model_dump_json()} for e in rolled], ["event_id"], "ignore")
     members = sorted({str(e.member_id) for e in rolled})
     roll: roll_months.Deltas = {}
-    bands = roll_months.load_bands(session) if members else {}
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         stored: dict[str, list[Event]] = {m: [] for m in chunk}
@@ -67,7 +66,7 @@ def _members(session: Session, events: list[Event]) -> None:
         old = [dict(r) for r in session.execute(select(_SPAN).where(_SPAN.c.member_id.in_(chunk))).mappings()]
         session.execute(delete(_SPAN).where(_SPAN.c.member_id.in_(chunk)))
         rows = [row for member, history in stored.items() for row in member_facts.spans(member, history)]
-        context = roll_months.Context(session, {r["org_id"] for r in (*old, *rows)}, bands)
+        context = roll_months.Context(session, {r["org_id"] for r in (*old, *rows)})
         context.deltas(rows, 1, context.deltas(old, -1, roll))  # the roll counters: old spans out, new in
         upsert(session, _SPAN, rows, ["member_id", "valid_from"])
         upsert(session, _INFO, [member_facts.info(member, history) for member, history in stored.items() if history],

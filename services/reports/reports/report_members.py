@@ -41,11 +41,16 @@ def _roll(session: Session, under: frozenset[str], day: date, root: str | None =
     last day, from the counters when they are built for the bands in force: the root's month deltas summed.
     Otherwise live: one pass over the subtree's spans (a CTE, materialized since it is read once per
     dimension), each dimension summed by the database. Both give the same answer (test_roll_months.py)."""
-    if root is not None and roll_months.is_month_end(day) and roll_months.built_for(session) is not None:
-        counts = roll_months.roll(session, root, day)
-        out = {"on": day, **{name: dict(sorted(counts[name].items())) for name in (*_LIVE, "sector")}}
+    if root is not None and roll_months.is_month_end(day) and roll_months.built(session):
+        counts = roll_months.roll(session, root, day)  # the orgs under the root; its own spans live
+        own = live_roll(session, frozenset({root}), day)
+        out = {"on": day}
+        for name in (*_LIVE, "sector"):
+            merged = Counter(counts[name])
+            merged.update(own[name])
+            out[name] = dict(sorted(merged.items()))
         out["total"] = sum(out["status"].values())
-        return {key: out[key] for key in ("on", *_LIVE, "total", "sector")}
+        return out
     return live_roll(session, under, day)
 
 

@@ -20,8 +20,8 @@ class RollMonth(Base, table=True):
 
 
 class RollBasis(Base, table=True):
-    """The band rows ``roll_month`` was built with (None/absent: not built; the figures read the live roll)."""
+    """``form`` = roll_months.FORM: ``roll_month`` holds every span (absent: the figures read the live roll)."""
 
     __tablename__ = "roll_basis"
     id: int = Field(default=1, primary_key=True)
-    bands: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    form: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -7,29 +7,39 @@ cell's sector that day), summed into every organization on the cell's path that 
 
 **Month deltas (prefix sums).** A span adds f(X, M) (0 or 1 per org X, dimension and value) on the last day of
 each month M; ``roll_month`` holds f(M) - f(M - 1) per (org, month, dimension, value), so the roll of X on
-the last day of M is the SUM of X's deltas up to M: no horizon, and an open span costs nothing per month.
-f changes only at the span's first and last month, where the cell's path or sector changes, where the member
-crosses an age or party-age band boundary and where a new band set comes into force, so a span yields a few
-dozen rows, computed by one pure function, ``roll_deltas`` (the projection, the tests and the bench use it).
+the last day of M is the SUM of X's deltas up to M (plus X's own spans, below): no horizon, and an open span
+costs nothing per month. One pure function, ``roll_deltas``, gives a span's rows (the projection, the tests
+and the bench use it).
 
-**Maintenance without stored paths.** The counters are kept equal to F(spans, tree, sectors, bands) after
-every batch: whatever changes an input first subtracts the deltas of the spans it touches computed from the
-inputs as they are (before the change), then adds them computed after it. A member's roll events refold their
-spans (``lifecycle._members``: old spans out, new in, along the tree as now known); a tree event re-rolls the
-spans of every cell that was or is under the orgs it moved or created (``before_tree``/``after_tree`` around
-``tree.record_tree``; an org learned late is one of them), a sector change the spans of that cell. Nothing
-on a span remembers what it was rolled along: the previous tree is still in the database when its deltas are
+**Birth-month cohorts, not bands.** The counters keep the month of birth (``born``) and the month the party age
+starts (``party_since``) as values, and the read turns each cohort into its band with the band set in force on
+the day asked. On a month's last day the whole years of someone born in month m of year y depend only on (y, m)
+(the last day of m is on or after any day of m), except for 29 February in a common year, kept as its own value
+(``YYYY-02-29``). So f changes only at the span's first and last month and where the cell's path or sector
+changes: a span gives ~10 rows per org above it, where counting the bands themselves gave a pair of rows at
+every band boundary crossed (~40 per org, most of them decades ahead: measured 3x the rows and 2x the replay
+time), and a new band set (data, ``stat_band``, added by a migration) applies at once, with no re-roll.
+
+**Only the orgs above a span's cell** get its deltas: a cell's own roll (a few dozen spans, read through the
+``org_id`` index) is cheap to compute live, and leaving it out removes the rows no other member shares. The
+roll of X on M's last day = SUM(X's deltas up to M) + the live roll of the spans on X's own roll.
+
+**Maintenance without stored paths.** The counters are kept equal to F(spans, tree, sectors) after every batch:
+whatever changes an input first subtracts the deltas of the spans it touches computed from the inputs as they
+are (before the change), then adds them computed after it. A member's roll events refold their spans
+(``lifecycle._members``: old spans out, new in, along the tree as now known); a tree event re-rolls the spans
+of every cell that was or is under the orgs it moved or created (``before_tree``/``after_tree`` around
+``tree.record_tree``; an org learned late is one of them), a sector change the spans of that cell. Nothing on
+a span remembers what it was rolled along: the previous tree is still in the database when its deltas are
 subtracted. Tree events may arrive in any order relative to the members': the counters are a function of the
 facts and the tree (tests: test_roll_months.py).
 
-**Band sets** are data (``stat_band``, seeded by 0002_figures) changed only by a migration. ``roll_basis``
-remembers the band rows the counters were built with; when they differ (or the counters were never built on a
-database that had spans before 0004_roll) the figures read the live roll, never stale counters, until
-``python -m reports.cli reroll`` rebuilds ``roll_month`` from ``member_span``.
+``roll_basis`` says the counters are built: 0004_roll builds them (empty) on a database without spans; one that
+had spans before it reads the live roll until ``python -m reports.cli reroll`` rebuilds ``roll_month`` from
+``member_span``.
 """
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -45,8 +55,9 @@ from reports.upsert import upsert
 
 UNKNOWN = "unknown"
 PROFILE = ("sex", "ethnicity", "religion", "education_level", "political_theory_level")
-DIMENSIONS = ("status", *PROFILE, "age_band", "party_age_band", "sector")
-BAND_ANCHORS = (("age_band", "age", "date_of_birth"), ("party_age_band", "party_age", "party_age_start"))
+COHORTS = (("born", "age_band", "age", "date_of_birth"),
+           ("party_since", "party_age_band", "party_age", "party_age_start"))  # kept, shown, stat_band, column
+DIMENSIONS = ("status", *PROFILE, "born", "party_since", "sector")
 _ROLL, _BASIS, _SPAN, _BAND, _ATTR, _PARENT = (RollMonth.__table__, RollBasis.__table__, MemberSpan.__table__,
                                               StatBand.__table__, OrgAttr.__table__, OrgParent.__table__)
 
@@ -76,81 +87,67 @@ def is_month_end(day: date) -> bool:
     return (day + timedelta(days=1)).day == 1
 
 
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def cohort(day: date | None) -> str:
+    """A birth (or party-age start) month as kept: ``YYYY-MM``; ``YYYY-02-29`` for 29 February."""
+    if day is None:
+        return UNKNOWN
+    return day.isoformat() if (day.month, day.day) == (2, 29) else day.isoformat()[:7]
+
+
+def cohort_start(value: str) -> date | None:
+    """A date of the cohort with the same whole years as any of its members on every month's last day."""
+    if value == UNKNOWN:
+        return None
+    return date.fromisoformat(value) if len(value) == 10 else date.fromisoformat(value + "-01")
 
 
 def band_on(band_sets: BandSets, dimension: str, anchor: date | None, day: date) -> str:
     """The band (of the set in force on ``day``) of the whole years between ``anchor`` and ``day``: the SQL
-    CASE of ``report_members._band``, in Python."""
+    CASE of ``report_members._band`` (``anchor <= years_before(day, min_years)``), in Python."""
     sets = band_sets.get(dimension, [])
     index = bisect_right([since for since, _ in sets], day) - 1
-    if index < 0 or not sets[index][1]:
+    if index < 0 or not sets[index][1] or anchor is None:
         return UNKNOWN
+    # whole years; the same as anchor <= years_before(day, m) for every m (29 February: the 28th, so someone
+    # born on 29 February completes a year on 1 March of a common year)
+    years = day.year - anchor.year - ((day.month, day.day) < (anchor.month, anchor.day))
     bands = sets[index][1]
-    if anchor is None:
-        return UNKNOWN
     for min_years, code in bands:
-        if anchor <= years_before(day, min_years):
+        if years >= min_years:
             return code
     return bands[-1][1]
 
 
-def _value_on(segments: Segments, day: date):
-    index = bisect_right([since for since, _ in segments], day) - 1
-    return segments[max(index, 0)][1]
-
-
-def _values(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets,
-            day: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(path, one value per DIMENSIONS) of the span on ``day``."""
-    values = [span["status"] or UNKNOWN, *(span[d] or UNKNOWN for d in PROFILE)]
-    values += [band_on(band_sets, dimension, span[anchor], day) for _, dimension, anchor in BAND_ANCHORS]
-    values.append(_value_on(sector_segments, day) if sector_segments else UNKNOWN)
-    return _value_on(path_segments, day), tuple(values)
-
-
-def _candidates(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets) -> set[int]:
-    """Months where f may change: path and sector changes, band sets coming into force, and the months around
-    each anniversary that crosses a band boundary (the month itself and the next: 29 February)."""
-    out = {month_index(since) for since, _ in (*path_segments, *sector_segments)}
-    for _, dimension, anchor in BAND_ANCHORS:
-        sets = band_sets.get(dimension, [])
-        out.update(month_index(since) for since, _ in sets)
-        born = span[anchor]
-        if born is None:
-            continue
-        for min_years in {m for _, bands in sets for m, _ in bands}:
-            if born.year + min_years <= 9998:
-                turned = month_index(years_before(born, -min_years))  # 29 February: the 28th
-                out.update((turned, turned + 1))
-    return out
-
-
-def roll_deltas(span: Mapping, path_segments: Segments, sector_segments: Segments, band_sets: BandSets) -> Deltas:
+def roll_deltas(span: Mapping, path_segments: Segments, sector_segments: Segments) -> Deltas:
     """The span's contribution to ``roll_month``: f(M) - f(M - 1) for every org, month, dimension and value
     where it is not 0. ``span``: a member_span row (valid_from, valid_to, status, profile columns);
-    ``path_segments``: [(from_day, (cell, parent, …))]; ``sector_segments``: the cell's [(from_day, sector)]
-    (empty: unknown); ``band_sets``: the stat_band rows as ``load_bands`` reads them."""
+    ``path_segments``: [(from_day, (org, parent, …))], the orgs it counts in; ``sector_segments``: the cell's
+    [(from_day, sector)] (empty: unknown)."""
     first = month_index(span["valid_from"])  # its last day is on or after valid_from
     stop = month_index(span["valid_to"]) if span["valid_to"] is not None else None  # first month off the roll
     if stop is not None and stop <= first:
         return {}
-    months = sorted(m for m in _candidates(span, path_segments, sector_segments, band_sets)
-                    if m > first and (stop is None or m < stop))
+    changes = {month_index(since) for since, _ in (*path_segments, *sector_segments)}
+    months = sorted(m for m in changes if m > first and (stop is None or m < stop))
+    fixed = (span["status"] or UNKNOWN, *(span[d] or UNKNOWN for d in PROFILE),
+             *(cohort(span[column]) for *_, column in COHORTS))
     out: Deltas = {}
-    before: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    before: tuple = ((), ())
     for month in [first, *months]:
-        now = _values(span, path_segments, sector_segments, band_sets, month_end(month))
+        day = month_end(month)
+        now = (_value_on(path_segments, day),
+               (*fixed, _value_on(sector_segments, day) if sector_segments else UNKNOWN))
         if now != before:
             _difference(out, month_label(month), before, now)
             before = now
     if stop is not None:
         _difference(out, month_label(stop), before, ((), ()))
     return out
+
+
+def _value_on(segments: Segments, day: date):
+    index = bisect_right([since for since, _ in segments], day) - 1
+    return segments[max(index, 0)][1]
 
 
 def _difference(out: Deltas, month: str, old, new) -> None:
@@ -196,6 +193,15 @@ def path_segments(parents: tree.Parents, cell: str) -> Segments:
     return out
 
 
+def above(segments: Segments) -> Segments:
+    """The path segments without the cell itself: a span counts in the orgs above its cell (see ``roll``)."""
+    out: Segments = []
+    for since, path in segments:
+        if not out or out[-1][1] != path[1:]:
+            out.append((since, path[1:]))
+    return out
+
+
 # ---- the database ------------------------------------------------------------------------------------------
 
 def load_bands(session: Session) -> BandSets:
@@ -207,19 +213,15 @@ def load_bands(session: Session) -> BandSets:
             for dimension, sets in grouped.items()}
 
 
-def bands_text(band_sets: BandSets) -> str:
-    """The band rows as ``roll_basis`` keeps them (the counters hold for exactly these)."""
-    return json.dumps({d: [[since.isoformat(), [list(b) for b in bands]] for since, bands in sets]
-                       for d, sets in sorted(band_sets.items())}, sort_keys=True)
+FORM = "cohorts-1"  # roll_basis.form: the rows as this module writes them
 
 
 class Context:
-    """The tree, the cells' sectors and the band sets as the database holds them now, read once per call."""
+    """The tree and the cells' sectors as the database holds them now, read once per call."""
 
-    def __init__(self, session: Session, cells: Iterable[str], band_sets: BandSets | None = None):
+    def __init__(self, session: Session, cells: Iterable[str]):
         cells = set(cells)
         self.parents = tree.load_ancestry(session, cells)
-        self.bands = band_sets if band_sets is not None else load_bands(session)
         self.sectors: dict[str, Segments] = defaultdict(list)
         ids = list(cells)
         for start in range(0, len(ids), 500):
@@ -236,15 +238,15 @@ class Context:
         for span in spans:
             cell = span["org_id"]
             if cell not in self._paths:
-                self._paths[cell] = path_segments(self.parents, cell)
-            add_into(out, roll_deltas(span, self._paths[cell], self.sectors.get(cell, []), self.bands), sign)
+                self._paths[cell] = above(path_segments(self.parents, cell))
+            add_into(out, roll_deltas(span, self._paths[cell], self.sectors.get(cell, [])), sign)
         return out
 
 
 def write(session: Session, deltas: Deltas) -> None:
-    """Add the deltas to ``roll_month`` (one additive upsert; zero sums are not written)."""
+    """Add the deltas to ``roll_month`` (one additive upsert, in primary-key order; zero sums not written)."""
     rows = [{"org_id": org, "month": month, "dimension": dimension, "value": value, "delta": n}
-            for (org, month, dimension, value), n in deltas.items() if n]
+            for (org, month, dimension, value), n in sorted(deltas.items()) if n]  # in key order
     upsert(session, _ROLL, rows, ["org_id", "month", "dimension", "value"], "add", raw=True)
 
 
@@ -297,13 +299,9 @@ def after_tree(session: Session, spans: list[dict], deltas: Deltas) -> Deltas:
     return deltas
 
 
-def built_for(session: Session) -> BandSets | None:
-    """The band sets if the counters hold for the bands in force (else None: read the live roll)."""
-    stored = session.execute(select(_BASIS.c.bands).where(_BASIS.c.id == 1)).scalar_one_or_none()
-    if stored is None:
-        return None
-    bands = load_bands(session)
-    return bands if stored == bands_text(bands) else None
+def built(session: Session) -> bool:
+    """Whether ``roll_month`` holds every span (else the figures read the live roll)."""
+    return session.execute(select(_BASIS.c.form).where(_BASIS.c.id == 1)).scalar_one_or_none() == FORM
 
 
 def lock():
@@ -313,9 +311,9 @@ def lock():
 
 
 def reroll_all(session: Session, chunk: int = 20000) -> int:
-    """Rebuild ``roll_month`` from ``member_span`` for the bands in force; returns the spans rolled."""
+    """Rebuild ``roll_month`` from ``member_span``; returns the spans rolled."""
     session.execute(delete(_ROLL))
-    bands, count, last = load_bands(session), 0, None
+    count, last = 0, None
     while True:
         query = select(_SPAN).order_by(_SPAN.c.member_id, _SPAN.c.valid_from).limit(chunk)
         if last is not None:
@@ -324,20 +322,28 @@ def reroll_all(session: Session, chunk: int = 20000) -> int:
         spans = [dict(r) for r in session.execute(query).mappings()]
         if not spans:
             break
-        write(session, Context(session, {s["org_id"] for s in spans}, bands).deltas(spans))
+        write(session, Context(session, {s["org_id"] for s in spans}).deltas(spans))
         count, last = count + len(spans), (spans[-1]["member_id"], spans[-1]["valid_from"])
-    upsert(session, _BASIS, [{"id": 1, "bands": bands_text(bands)}], ["id"])
+    upsert(session, _BASIS, [{"id": 1, "form": FORM}], ["id"])
     return count
 
 
 def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
-    """Counts per dimension and value of ``org``'s subtree (the tree as it was) on ``day``, a month's last day."""
-    out: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
+    """Counts per dimension and value (age and party-age bands from the cohorts, with the band set in force on
+    ``day``), on ``day`` (a month's last day), of the members of the orgs under ``org`` (the tree as it was),
+    ``org``'s own roll not included: that one is read live from its spans."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
     total = func.sum(_ROLL.c.delta)
+    bands = None
+    shown = {kept: (name, dimension) for kept, name, dimension, _ in COHORTS}
     for dimension, value, n in session.execute(
             select(_ROLL.c.dimension, _ROLL.c.value, total)
             .where(_ROLL.c.org_id == org, _ROLL.c.month <= month_label(month_index(day)))
             .group_by(_ROLL.c.dimension, _ROLL.c.value)):
-        if n:
-            out[dimension][value] = int(n)
+        if not n:
+            continue
+        if dimension in shown:
+            bands = load_bands(session) if bands is None else bands
+            dimension, value = shown[dimension][0], band_on(bands, shown[dimension][1], cohort_start(value), day)
+        out[dimension][value] = out[dimension].get(value, 0) + int(n)
     return out

@@ -26,13 +26,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("org_id", "month", "dimension", "value"))
     basis = op.create_table(
         "roll_basis", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("bands", sa.Text, nullable=True))
+        sa.Column("form", sa.Text, nullable=True))
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT COUNT(*) FROM member_span")).scalar_one() == 0:
-        from sqlalchemy.orm import Session
-
-        from reports.roll_months import bands_text, load_bands
-        op.bulk_insert(basis, [{"id": 1, "bands": bands_text(load_bands(Session(bind=bind)))}])
+        op.bulk_insert(basis, [{"id": 1, "form": "cohorts-1"}])  # reports.roll_months.FORM
 
 
 def downgrade() -> None:
