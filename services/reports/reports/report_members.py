@@ -43,11 +43,12 @@ def _roll(session: Session, under: frozenset[str], day: date, root: str | None =
     dimension), each dimension summed by the database. Both give the same answer (test_roll_months.py)."""
     if root is not None and roll_months.is_month_end(day) and roll_months.built(session):
         counts = roll_months.roll(session, root, day)  # the orgs under the root; its own spans live
-        own = live_roll(session, frozenset({root}), day)
+        own = live_roll(session, frozenset({root}), day) if session.execute(
+            select(_SPAN.c.org_id).where(_SPAN.c.org_id == root).limit(1)).first() else {}
         out = {"on": day}
         for name in (*_LIVE, "sector"):
             merged = Counter(counts[name])
-            merged.update(own[name])
+            merged.update(own.get(name, {}))
             out[name] = dict(sorted(merged.items()))
         out["total"] = sum(out["status"].values())
         return out

@@ -12,6 +12,7 @@ class RollMonth(Base, table=True):
     (the tree as it was) on M's last day, per dimension and value."""
 
     __tablename__ = "roll_month"
+    __table_args__ = {"sqlite_with_rowid": False}
     org_id: str = Field(primary_key=True, max_length=36)
     month: str = Field(primary_key=True, max_length=7)  # YYYY-MM
     dimension: str = Field(primary_key=True, max_length=30)

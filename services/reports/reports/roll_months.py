@@ -104,14 +104,22 @@ def cohort_start(value: str) -> date | None:
 def band_on(band_sets: BandSets, dimension: str, anchor: date | None, day: date) -> str:
     """The band (of the set in force on ``day``) of the whole years between ``anchor`` and ``day``: the SQL
     CASE of ``report_members._band`` (``anchor <= years_before(day, min_years)``), in Python."""
+    return band_of(bands_on(band_sets, dimension, day), anchor, day)
+
+
+def bands_on(band_sets: BandSets, dimension: str, day: date) -> Bands:
+    """The band set in force on ``day`` (empty: none)."""
     sets = band_sets.get(dimension, [])
     index = bisect_right([since for since, _ in sets], day) - 1
-    if index < 0 or not sets[index][1] or anchor is None:
+    return sets[index][1] if index >= 0 else ()
+
+
+def band_of(bands: Bands, anchor: date | None, day: date) -> str:
+    if not bands or anchor is None:
         return UNKNOWN
     # whole years; the same as anchor <= years_before(day, m) for every m (29 February: the 28th, so someone
     # born on 29 February completes a year on 1 March of a common year)
     years = day.year - anchor.year - ((day.month, day.day) < (anchor.month, anchor.day))
-    bands = sets[index][1]
     for min_years, code in bands:
         if years >= min_years:
             return code
@@ -334,8 +342,8 @@ def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
     ``org``'s own roll not included: that one is read live from its spans."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
     total = func.sum(_ROLL.c.delta)
-    bands = None
-    shown = {kept: (name, dimension) for kept, name, dimension, _ in COHORTS}
+    band_sets = load_bands(session)
+    shown = {kept: (name, bands_on(band_sets, dimension, day)) for kept, name, dimension, _ in COHORTS}
     for dimension, value, n in session.execute(
             select(_ROLL.c.dimension, _ROLL.c.value, total)
             .where(_ROLL.c.org_id == org, _ROLL.c.month <= month_label(month_index(day)))
@@ -343,7 +351,7 @@ def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
         if not n:
             continue
         if dimension in shown:
-            bands = load_bands(session) if bands is None else bands
-            dimension, value = shown[dimension][0], band_on(bands, shown[dimension][1], cohort_start(value), day)
+            dimension, bands = shown[dimension]
+            value = band_of(bands, cohort_start(value), day)
         out[dimension][value] = out[dimension].get(value, 0) + int(n)
     return out

@@ -23,7 +23,8 @@ def upgrade() -> None:
         sa.Column("org_id", sa.String(36), nullable=False), sa.Column("month", sa.String(7), nullable=False),
         sa.Column("dimension", sa.String(30), nullable=False), sa.Column("value", sa.String(300), nullable=False),
         sa.Column("delta", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint("org_id", "month", "dimension", "value"))
+        sa.PrimaryKeyConstraint("org_id", "month", "dimension", "value"),
+        sqlite_with_rowid=False)  # SQLite: rows stored in key order, an org's months read as one range
     basis = op.create_table(
         "roll_basis", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("form", sa.Text, nullable=True))
