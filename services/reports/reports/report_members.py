@@ -1,5 +1,6 @@
-"""Member figures of a subtree: the roll on the range's last day by dimension, the lifecycle changes in the
-range, fees and annual grades (see report.py for how facts are dated and placed in the tree)."""
+"""Member figures of a subtree: the roll on the range's last day by dimension (from the counters of
+``roll_months`` on a month's last day along the tree as it was), the lifecycle changes in the range, fees and
+annual grades (see report.py for how facts are dated and placed in the tree)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -38,8 +39,8 @@ def _on_roll(day: date):
 
 def _roll(session: Session, under: frozenset[str], day: date, root: str | None = None) -> dict:
     """The roll on ``day`` by dimension and by sector. Along the tree as it was (``root`` given) on a month's
-    last day, from the counters when they are built for the bands in force: the root's month deltas summed.
-    Otherwise live: one pass over the subtree's spans (a CTE, materialized since it is read once per
+    last day, from the counters when they are built (``roll_basis``): the month deltas of the orgs under the
+    root summed, plus the root's own spans counted live (a cell's roll is all its own). Otherwise live: one pass over the subtree's spans (a CTE, materialized since it is read once per
     dimension), each dimension summed by the database. Both give the same answer (test_roll_months.py)."""
     if root is not None and roll_months.is_month_end(day) and roll_months.built(session):
         counts = roll_months.roll(session, root, day)  # the orgs under the root; its own spans live
