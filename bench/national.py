@@ -5,7 +5,8 @@ The projection is **bulk-loaded directly into the reports projection tables** (n
 34 provinces → 22 committees each → 70 grassroots committees each → 5 cells each (314,942 organizations),
 about 21 members per cell (≈ 5.6 million roll spans), 12 regular meetings per cell and year plus thematic
 ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the per-org × period counters
-(``period_stat``, rolled up the tree as the projection does), lifecycle changes (``member_change``), the cells'
+(``period_stat``, rolled up the tree as the projection does), the roll's month deltas (``roll_month``, with the
+projection's own pure function), lifecycle changes (``member_change``), the cells'
 regular-meeting obligations (``obligation_fact``) and the organizations' annual grades (``grade_fact``).
 Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
 
@@ -407,7 +408,8 @@ def _roll_sections(database_url: str, tree: dict, rng: random.Random) -> dict:
             for level, count in ROLL_SAMPLES.items():
                 live, counters = [], []
                 for org in rng.sample(tree["levels"][level], min(count, len(tree["levels"][level]))):
-                    pieces = subtrees.segments(reports_tree.subtree_parents(session, org), [org], date(YEAR, 12, 1), day)
+                    parents = reports_tree.subtree_parents(session, org)
+                    pieces = subtrees.segments(parents, [org], date(YEAR, 12, 1), day)
                     under = subtrees.piece_of(pieces, day)[2][org]
                     started = time.perf_counter()
                     slow = report_members.live_roll(session, under, day)

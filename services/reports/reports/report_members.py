@@ -40,8 +40,9 @@ def _on_roll(day: date):
 def _roll(session: Session, under: frozenset[str], day: date, root: str | None = None) -> dict:
     """The roll on ``day`` by dimension and by sector. Along the tree as it was (``root`` given) on a month's
     last day, from the counters when they are built (``roll_basis``): the month deltas of the orgs under the
-    root summed, plus the root's own spans counted live (a cell's roll is all its own). Otherwise live: one pass over the subtree's spans (a CTE, materialized since it is read once per
-    dimension), each dimension summed by the database. Both give the same answer (test_roll_months.py)."""
+    root summed, plus the root's own spans counted live (a cell's roll is all its own). Otherwise live: one
+    pass over the subtree's spans (a CTE, materialized since it is read once per dimension), each dimension
+    summed by the database. Both give the same answer (test_roll_months.py)."""
     if root is not None and roll_months.is_month_end(day) and roll_months.built(session):
         counts = roll_months.roll(session, root, day)  # the orgs under the root; its own spans live
         own = live_roll(session, frozenset({root}), day) if session.execute(
