@@ -38,8 +38,8 @@ def rebuild_command(
 
 @app.command("reroll")
 def reroll_command() -> None:
-    """Rebuild the roll counters (roll_month) from the spans: after a migration adds a band set, or on a
-    database that had spans before 0004_roll (the figures read the live roll until then)."""
+    """Rebuild the roll counters (roll_month) from the spans: once on a database that had spans before
+    0004_roll (the figures read the live roll until then), or to repair them."""
     from sqlmodel import Session
 
     from shared.db import make_engine
