@@ -93,3 +93,5 @@ from reports.ledger_models import (  # noqa: E402,F401
     ProjectionGeneration, StatBand)
 # Tables of migration 0003_alerts.
 from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
+# Tables of migration 0004_roll.
+from reports.roll_models import RollBasis, RollMonth  # noqa: E402,F401
