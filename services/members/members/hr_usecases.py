@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, or_, select
 
 from members import audit, finance_queries as fq, queries
@@ -37,7 +37,7 @@ Progress = Callable[[int], None]
 PROGRESS_EVERY = 1000
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for the 100,000 audit rows (json.dumps makes one a call)
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for 100,000 audit rows, not one per json.dumps
 _GC_LOCK = threading.Lock()
 _GC_HOLDERS = [0, False]  # imports running in this process, whether the collector was on before the first
 
@@ -219,13 +219,35 @@ def _apply(session: Session, rows: list[Row], current: dict[uuid.UUID, Employmen
                      "after": _JSON({k: v[1] for k, v in row.changes.items()})})
     table, conn = Employment.__table__, session.connection()  # Core executemany: no ORM bookkeeping per row
     if inserts:
-        conn.execute(insert(table), inserts)
+        insert_many(conn, table, inserts)
     if updates:
         stmt = update(table).where(table.c.id == bindparam("row_id")).values(
             **{k: bindparam(k) for k in (*COMPARED, "source", "recorded_at")})
         conn.execute(stmt, updates)
     if logs:
-        conn.execute(insert(ChangeLog.__table__), logs)
+        insert_many(conn, ChangeLog.__table__, logs)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """``conn.execute(insert(table), rows)``, on SQLite without SQLAlchemy's per-row work: each value goes through
+    the same bind processor of its column type (so the same stored text), then one DB-API ``executemany``.
+    Measured: a third of writing 100,000 employment and audit rows. Other databases: SQLAlchemy's own batching."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    order = [name for name in compiled.positiontup]
+    shape = rows[0].keys()
+    if sorted(order) != sorted(keys) or any(r.keys() != shape for r in rows):
+        conn.execute(insert(table), rows)  # defaults to fill or rows of other shapes: SQLAlchemy does it
+        return
+    pairs = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order]
+    params = [tuple(r[name] if p is None else p(r[name]) for name, p in pairs) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 # ---- inbound HR events ------------------------------------------------------------------------------------
