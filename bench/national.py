@@ -5,7 +5,8 @@ The projection is **bulk-loaded directly into the reports projection tables** (n
 34 provinces → 22 committees each → 70 grassroots committees each → 5 cells each (314,942 organizations),
 about 21 members per cell (≈ 5.6 million roll spans), 12 regular meetings per cell and year plus thematic
 ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the per-org × period counters
-(``period_stat``, rolled up the tree as the projection does), lifecycle changes (``member_change``), the cells'
+(``period_stat``, rolled up the tree as the projection does), the roll's month deltas (``roll_month``, with the
+projection's own pure function), lifecycle changes (``member_change``), the cells'
 regular-meeting obligations (``obligation_fact``) and the organizations' annual grades (``grade_fact``).
 Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
 
@@ -41,6 +42,7 @@ from shared.db import make_engine, migrate  # noqa: E402
 
 from reports.models import (  # noqa: E402
     GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, OrgAttr, OrgNode, OrgParent, PeriodStat,
+    RollMonth,
 )
 
 TARGET_P99_MS = 50.0
@@ -98,6 +100,7 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     committees_per = max(1, min(COMMITTEES, round(COMMITTEES * GRASSROOTS * scale)))  # tiny scales (smoke)
     levels: dict[str, list[str]] = {"province": [], "committee": [], "grassroots": [], "cell": []}
     province_of: dict[str, str] = {}
+    sector_of: dict[str, str] = {}
     nodes, parents, attrs = [], [], []
     n = 0
 
@@ -108,6 +111,7 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
         sector = "administrative" if level != "cell" else rng.choice(("administrative", "commune", "enterprise",
                                                                        "school", "army"))
         nodes.append((oid, name, kind, sector, None, SINCE, None))
+        sector_of[oid] = sector
         parents.append((oid, SINCE, parent))
         attrs.extend(((oid, "name", SINCE, name), (oid, "kind", SINCE, kind), (oid, "sector", SINCE, sector)))
         levels[level].append(oid)
@@ -135,7 +139,7 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     _period_stats(loader, levels, paths, stats)
     meetings_s = time.perf_counter() - started
     started = time.perf_counter()
-    on_roll = _members(loader, paths, province_of, levels, rng)
+    on_roll = _members(loader, paths, province_of, levels, rng, sector_of)
     members_s = time.perf_counter() - started
     started = time.perf_counter()
     if loader.sqlite:
@@ -150,7 +154,8 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     return {"levels": levels, "province_of": province_of, "per_province": dict(per_province),
             "loaded": {"organizations": len(nodes), "rows": dict(loader.counts),
                        "seconds": {"tree": round(tree_s, 1), "meetings_and_counters": round(meetings_s, 1),
-                                   "members": round(members_s, 1), "analyze": round(analyze_s, 1)}}}
+                                   "members": round(members_s, 1), "analyze": round(analyze_s, 1)},
+                       "members_of_which_roll_counters": round(on_roll_seconds.get("roll_counters", 0.0), 1)}}
 
 
 def _meetings(loader: Loader, paths: dict[str, str], rng: random.Random) -> dict[str, list[list[int]]]:
@@ -218,9 +223,68 @@ def _period_stats(loader: Loader, levels: dict[str, list[str]], paths: dict[str,
     loader.put(PeriodStat.__table__, columns, rows)
 
 
+class _RollLoader:
+    """roll_month as the projection writes it: each span's month deltas (``roll_months.roll_deltas``, the same
+    pure function) for the orgs above its cell. The tree does not move here, so a span's deltas are computed
+    for its grassroots committee alone and added to the committee's and the province's as they are (the same
+    sums, a third of the work); each org's rows are written once, when no later span can touch them (cells
+    come grouped by grassroots committee, committee and province)."""
+
+    def __init__(self, loader: Loader):
+        self.loader, self.current = loader, [None, None, None]  # grassroots, committee, province
+        self.sums: list[dict] = [{}, {}, {}]
+        self.pending: list[tuple] = []
+        self.seconds = 0.0
+
+    def add(self, path: str, sector: str, span: dict) -> None:
+        started = time.perf_counter()
+        try:
+            self._add(path, sector, span)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _add(self, path: str, sector: str, span: dict) -> None:
+        from reports.roll_months import add_into, roll_deltas
+        ids = path.split(",")[1:]  # grassroots, committee, province
+        for level in range(3):
+            if self.current[level] != ids[level]:
+                self._write(level)
+                self.current[level] = ids[level]
+        add_into(self.sums[0], roll_deltas(span, [(SINCE, (ids[0],))], [(SINCE, sector)]))
+
+    def _write(self, level: int) -> None:
+        """Write the finished org at ``level`` (its sums first added to the level above)."""
+        if level < 2 and self.current[level] is not None:
+            above = self.current[level + 1]
+            for (_, month, dimension, value), n in self.sums[level].items():
+                key = (above, month, dimension, value)
+                self.sums[level + 1][key] = self.sums[level + 1].get(key, 0) + n
+        self.pending += [(*key, n) for key, n in sorted(self.sums[level].items()) if n]
+        self.sums[level] = {}
+        if len(self.pending) >= 200_000:
+            self._put()
+
+    def _put(self) -> None:
+        self.loader.put(RollMonth.__table__, ("org_id", "month", "dimension", "value", "delta"), self.pending)
+        self.pending = []
+
+    def flush(self) -> None:
+        """The last orgs (roll_basis says "built" already: the migration ran on a database without spans)."""
+        started = time.perf_counter()
+        for level in range(3):
+            self._write(level)
+            self.current[level] = None
+        self._put()
+        self.seconds += time.perf_counter() - started
+
+
+on_roll_seconds: dict[str, float] = {}  # the members phase's share spent on roll_month (computed and written)
+
+
 def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str], levels: dict[str, list[str]],
-             rng: random.Random) -> dict[str, int]:
-    """member_span (the roll), member_change (the year's changes), obligations and the organizations' grades."""
+             rng: random.Random, sector_of: dict[str, str]) -> dict[str, int]:
+    """member_span (the roll), roll_month (its counters), member_change (the year's changes), obligations and
+    the organizations' grades."""
     span_cols = ("member_id", "valid_from", "valid_to", "org_id", "status", "sex", "date_of_birth", "ethnicity",
                  "religion", "education_level", "political_theory_level", "party_age_start")
     change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on")
@@ -233,6 +297,7 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
         cells_by_province[province_of[cell]].append(cell)
     spans, changes, obligations, member_n, change_n = [], [], [], 0, 0
     on_roll: dict[str, int] = defaultdict(int)  # members on each cell's roll on the year's last day
+    roll = _RollLoader(loader)
     for cell in paths:
         for _ in range(rng.randint(10, 33)):
             member_n += 1
@@ -247,6 +312,7 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
                           date(rng.randint(max(1930, joined.year - 60), joined.year - 18), rng.randint(1, 12), 1),
                           rng.choice(ethnicities), rng.choice(religions), rng.choice(educations), rng.choice(theories),
                           joined))
+            roll.add(paths[cell], sector_of[cell], dict(zip(span_cols, spans[-1])))
             r = rng.random()
             kind = ("admitted" if probationary else "made_official" if r < 0.03 else "card_issued" if r < 0.05
                     else "badge_awarded" if r < 0.07 else "transferred" if r < 0.08 else None)
@@ -268,6 +334,8 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
     loader.put(MemberChange.__table__, change_cols, changes)
     loader.put(ObligationFact.__table__, ("org_id", "obligation", "period_start", "period_end", "met", "occurred_at"),
                obligations)
+    roll.flush()
+    on_roll_seconds["roll_counters"] = roll.seconds
     grades = [("organization", org, YEAR, org, rng.choice(("excellent", "good", "good", "completed", "not_completed")),
                date(YEAR + 1, 1, 20), datetime(YEAR + 1, 1, 20, 9, tzinfo=timezone.utc))
               for level in ("grassroots", "cell") for org in levels[level]]
@@ -306,6 +374,7 @@ def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: 
     try:
         get(tree["levels"]["province"][0], PERIODS["month"])  # warm-up: imports, the first connection
         check = _check(client, tree, tokens)
+        roll_sections = _roll_sections(database_url, tree, rng)
         for level, orgs in tree["levels"].items():
             for kind, period in PERIODS.items():
                 times, deadline = [], time.perf_counter() + budget_s
@@ -317,7 +386,42 @@ def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: 
         app.state.runtime.engine.dispose()
     worst = max(c["p99"] for c in cells)
     return {"cells": cells, "all": summary(all_ms), "worst_p99_ms": worst, "target_p99_ms": TARGET_P99_MS,
-            "meets_target": worst < TARGET_P99_MS, "check": check}
+            "meets_target": worst < TARGET_P99_MS, "check": check, "roll_section_ms": roll_sections}
+
+
+ROLL_SAMPLES = {"province": 3, "committee": 8, "grassroots": 8, "cell": 8}
+
+
+def _roll_sections(database_url: str, tree: dict, rng: random.Random) -> dict:
+    """The members' roll section alone on 31 December, live (``live_roll``: the spans) and from the counters
+    (``_roll`` with the root: roll_month), one after the other for the same random orgs of each level; both
+    answers must be equal (the counters as loaded are what the projection would keep)."""
+    from sqlmodel import Session
+
+    from bench.stats import summary
+    from reports import report_members, subtrees
+    from reports import tree as reports_tree
+    day, engine = date(YEAR, 12, 31), make_engine(database_url)
+    out: dict = {"consistent": True}
+    try:
+        with Session(engine) as session:
+            for level, count in ROLL_SAMPLES.items():
+                live, counters = [], []
+                for org in rng.sample(tree["levels"][level], min(count, len(tree["levels"][level]))):
+                    parents = reports_tree.subtree_parents(session, org)
+                    pieces = subtrees.segments(parents, [org], date(YEAR, 12, 1), day)
+                    under = subtrees.piece_of(pieces, day)[2][org]
+                    started = time.perf_counter()
+                    slow = report_members.live_roll(session, under, day)
+                    live.append((time.perf_counter() - started) * 1000)
+                    started = time.perf_counter()
+                    fast = report_members._roll(session, under, day, org)
+                    counters.append((time.perf_counter() - started) * 1000)
+                    out["consistent"] &= fast == slow
+                out[level] = {"live": summary(live), "counters": summary(counters)}
+    finally:
+        engine.dispose()
+    return out
 
 
 def _check(client, tree: dict, tokens: dict[str, str]) -> dict:
@@ -374,7 +478,13 @@ def markdown(result: dict) -> str:
                      f"| {c['max']} |")
     lines += ["", f"Worst p99 **{f['worst_p99_ms']} ms** (target < {f['target_p99_ms']:.0f} ms: "
               f"{'met' if f['meets_target'] else 'NOT met'}); one province's year read back consistent with the "
-              f"load: {'yes' if f['check']['consistent'] else 'NO'}.", ""]
+              f"load: {'yes' if f['check']['consistent'] else 'NO'}.", "",
+              "Roll section alone, 31 December (ms, p50 / max):", "", "| level | live | counters |", "|---|---:|---:|"]
+    r = f["roll_section_ms"]
+    for level in ROLL_SAMPLES:
+        lines.append(f"| {level} | {r[level]['live']['p50']} / {r[level]['live']['max']} "
+                     f"| {r[level]['counters']['p50']} / {r[level]['counters']['max']} |")
+    lines += ["", f"Counters equal the live roll for every org sampled: {'yes' if r['consistent'] else 'NO'}.", ""]
     return "\n".join(lines)
 
 

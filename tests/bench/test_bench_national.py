@@ -18,6 +18,7 @@ def test_the_national_bench_loads_a_four_level_tree_and_times_the_figures_of_eve
     for cell in figures["cells"]:
         assert cell["count"] >= 2 and 0 < cell["p50"] <= cell["p95"] <= cell["p99"] <= cell["max"]
     assert figures["check"]["consistent"], figures["check"]
+    assert figures["roll_section_ms"]["consistent"] and result["rows"]["roll_month"] > 0  # counters = live roll
     assert isinstance(figures["meets_target"], bool) and figures["worst_p99_ms"] == max(c["p99"] for c in figures["cells"])
     table = national.markdown(result)
     assert "| province | year |" in table and "| cell | month |" in table

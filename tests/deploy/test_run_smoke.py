@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from deploy.local.procs import free_port
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 25.0
@@ -42,13 +42,6 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def wait_for(predicate, timeout: float, what: str, output: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(0.1)  # poll interval, not a synchronisation
-    pytest.fail(f"gave up waiting for {what}; runner output:\n{output.read_text(errors='replace')}")
 
 
 @pytest.fixture
@@ -76,7 +69,8 @@ def runner(tmp_path):
 def test_make_run_serves_every_service_through_one_url_and_ctrl_c_leaves_no_process_behind(runner):
     proc, url, output = runner
     wait_for(lambda: "running at" in output.read_text(errors="replace") or proc.poll() is not None,
-             STARTUP_TIMEOUT_S, "the runner's banner", output)
+             STARTUP_TIMEOUT_S, what="the runner's banner",
+             details=lambda: "; runner output:\n" + output.read_text(errors="replace"))
     assert proc.poll() is None, output.read_text(errors="replace")
     children = descendants(proc.pid)
     assert len(children) >= 4, "expected nats-server and three services as children"

@@ -5,10 +5,10 @@ import time
 import pytest
 
 from deploy.local.procs import SERVICES, NatsProcess
-from tests.e2e.stack import Stack
+from tests.e2e.stack import DATABASES, Stack
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def stack(request, tmp_path, make_database_url):
     make_database_url.backend = request.param  # noqa: the factory reads it lazily
     nats = NatsProcess(tmp_path / "nats", log_file=tmp_path / "nats.log").start()

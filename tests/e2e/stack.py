@@ -5,15 +5,28 @@ import json
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from deploy.local.procs import PYTHONPATH, ROOT, SERVICES, NatsProcess, ServiceProcess, service_env
+from tests import waiting
 
 SECRET = "e2e-secret-not-for-production"
+DATABASES = ("sqlite", "postgresql")
+
+
+def only_on(database: str):
+    """Run an end-to-end test on one database instead of both (the fixture's default).
+
+    The services' own suites run every use case on SQLite and PostgreSQL; end to end, the delivery paths
+    (the roll-up, a service killed mid-stream, the consistency check) run on both, and the tests that add
+    a scenario on top of them run once: on PostgreSQL (production) for the back-end scenarios, on SQLite
+    (what `make run` starts) for the browser and access ones. This keeps `make test` within its budget."""
+    assert database in DATABASES
+    return pytest.mark.parametrize("stack", [database], indirect=True)
 
 
 @dataclass
@@ -73,12 +86,11 @@ class Stack:
 
 
 def wait_for(fetch, predicate, timeout: float = 30.0, what: str = "condition"):
-    """Poll ``fetch()`` until ``predicate(value)``; return the value."""
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = fetch()
-        if predicate(value):
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not reached in {timeout}s; last value: {value!r}")
+    """Poll ``fetch()`` until ``predicate(value)``; return the value (the last one is shown on failure)."""
+    last: list = [None]
+
+    def probe():
+        last[0] = fetch()
+        return (last[0],) if predicate(last[0]) else None  # a 1-tuple: truthy even when the value is not
+
+    return waiting.wait_for(probe, timeout, what=what, details=lambda: f"; last value: {last[0]!r}")[0]

@@ -9,7 +9,7 @@ import threading
 
 import httpx
 
-from tests.e2e.stack import Stack, wait_for
+from tests.e2e.stack import Stack, only_on, wait_for
 
 CORRELATION = "e2e-correlation-0001"
 
@@ -187,6 +187,7 @@ def test_reports_down_while_events_flow_catches_up_to_the_same_figures(stack: St
         assert figures(stack, token, cell, month)["meetings_held"] == 1
 
 
+@only_on("sqlite")
 def test_a_cell_secretary_cannot_read_another_cells_figures_or_stream(stack: Stack):
     stack.start("members")
     demo = stack.load_demo()

@@ -1,7 +1,7 @@
 """Member lifecycle commands in members reach the reports' member figures and the meetings roster through events."""
 from __future__ import annotations
 
-from tests.e2e.stack import Stack, wait_for
+from tests.e2e.stack import Stack, only_on, wait_for
 from tests.e2e.test_first_slice import a_new_cell_on_the_demo
 
 
@@ -12,6 +12,7 @@ def member_figures(stack: Stack, token: str, org: str, period: str) -> dict:
         return r.json()
 
 
+@only_on("postgresql")
 def test_an_admission_an_exemption_and_a_death_show_in_the_reports_and_the_roster(stack: Stack):
     token, committee, cell, members = a_new_cell_on_the_demo(stack)
     with stack.client("members", token) as c:

@@ -6,7 +6,7 @@ with no call between services. At the end the consistency check finds the projec
 """
 from __future__ import annotations
 
-from tests.e2e.stack import Stack, wait_for
+from tests.e2e.stack import Stack, only_on, wait_for
 from tests.e2e.test_consistency import run_check
 from tests.e2e.test_first_slice import a_new_cell_on_the_demo, figures, record_meeting
 
@@ -30,6 +30,7 @@ def ratings_of(stack: Stack, token: str, meeting_id: str) -> list[dict]:
         return r.json()["history"]
 
 
+@only_on("postgresql")
 def test_amendment_backdated_exemption_and_new_rubric_each_rerate_and_change_the_reports(stack: Stack):
     token, committee, cell, members = a_new_cell_on_the_demo(stack, HELD_ON)
 

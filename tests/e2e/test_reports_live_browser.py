@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from shared.auth import COOKIE_NAME
-from tests.e2e.stack import Stack, wait_for
+from tests.e2e.stack import Stack, only_on, wait_for
 from tests.e2e.test_first_slice import a_committee, login, record_meeting, set_up_cell
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +23,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CARD = "document.querySelector('.card [data-f=meetings_held]').textContent"
 
 
+@only_on("sqlite")
 async def test_a_meeting_recorded_through_the_api_shows_on_the_open_dashboard_within_a_second(stack: Stack, request):
     stack.start("members")
     stack.load_demo()

@@ -3,7 +3,7 @@ on one date; reports keeps the months before under the old bloc and the months a
 and can roll the whole range along today's tree instead."""
 from __future__ import annotations
 
-from tests.e2e.stack import Stack, wait_for
+from tests.e2e.stack import Stack, only_on, wait_for
 from tests.e2e.test_first_slice import login, record_meeting
 
 MOVE_DAY = "2026-03-01"
@@ -37,6 +37,7 @@ def held(stack: Stack, token: str, org: str, period: str, tree: str = "as_was") 
         return r.json()["meetings_held"]
 
 
+@only_on("postgresql")
 def test_the_2025_restructure_keeps_earlier_months_under_the_old_bloc_and_later_ones_under_the_new_committees(
         stack: Stack):
     stack.start("members")

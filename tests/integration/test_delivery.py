@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nats
@@ -21,6 +20,7 @@ from shared.metrics import build_metrics
 from shared.outbox import OutboxRelay
 from shared.streams import ensure_stream
 from shared.subjects import ALL_STREAMS, DEADLETTER_STREAM, MEMBERS_STREAM, ORGANIZATION_CREATED, ConsumerSpec
+from tests.waiting import eventually
 from tests.integration.delivery_kit import (commit_event, counting_handler, metadata, organization_created, outbox,
                                             seen_count)
 
@@ -58,13 +58,6 @@ def spec(durable: str, **kw) -> ConsumerSpec:
     return ConsumerSpec(durable, MEMBERS_STREAM, [ORGANIZATION_CREATED], **kw)
 
 
-async def wait_until(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate() if asyncio.iscoroutinefunction(predicate) else predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached in time")
 
 
 async def messages_on(js, stream: str, subject: str) -> list:
@@ -138,7 +131,7 @@ async def test_an_event_delivered_twice_changes_the_projection_once(engine, js_c
     await consumer.start()
     task = asyncio.create_task(consumer.run())
     try:
-        await wait_until(lambda: consumer.metrics.consumed.labels(event.subject, "test-twice-v1")._value.get() == 2)
+        await eventually(lambda: consumer.metrics.consumed.labels(event.subject, "test-twice-v1")._value.get() == 2)
     finally:
         task.cancel()
     assert seen_count(engine, event.organization_id) == 1
@@ -156,8 +149,8 @@ async def test_a_failing_handler_is_retried_then_dead_lettered_and_the_consumer_
     try:
         for event in (poison, healthy):
             await js.publish(event.subject, event.model_dump_json().encode(), headers={"Nats-Msg-Id": str(event.event_id)})
-        await wait_until(lambda: metrics.dead_lettered.labels(ORGANIZATION_CREATED, "test-dlq-v1")._value.get() == 1)
-        await wait_until(lambda: seen_count(engine, healthy.organization_id) == 1)
+        await eventually(lambda: metrics.dead_lettered.labels(ORGANIZATION_CREATED, "test-dlq-v1")._value.get() == 1)
+        await eventually(lambda: seen_count(engine, healthy.organization_id) == 1)
     finally:
         task.cancel()
     assert calls.count(str(poison.event_id)) >= 3  # tried up to the limit (first batch try + 3 deliveries)
@@ -180,8 +173,8 @@ async def test_a_malformed_event_is_dead_lettered_at_once_without_blocking_the_n
     try:
         await js.publish(ORGANIZATION_CREATED, b'{"organization_id": "not-a-uuid"}', headers={"Nats-Msg-Id": "bad-1"})
         await js.publish(good.subject, good.model_dump_json().encode(), headers={"Nats-Msg-Id": str(good.event_id)})
-        await wait_until(lambda: seen_count(engine, good.organization_id) == 1)
-        await wait_until(lambda: metrics.dead_lettered.labels(ORGANIZATION_CREATED, "test-malformed-v1")._value.get() == 1)
+        await eventually(lambda: seen_count(engine, good.organization_id) == 1)
+        await eventually(lambda: metrics.dead_lettered.labels(ORGANIZATION_CREATED, "test-malformed-v1")._value.get() == 1)
     finally:
         task.cancel()
     dead = await messages_on(js, DEADLETTER_STREAM.name, "deadletter.>")
@@ -208,7 +201,7 @@ async def test_a_durable_consumer_that_was_down_catches_up_from_where_it_stopped
     nc, task = await start_service()
     for e in before:
         await js.publish(e.subject, e.model_dump_json().encode(), headers={"Nats-Msg-Id": str(e.event_id)})
-    await wait_until(lambda: all(seen_count(engine, e.organization_id) == 1 for e in before))
+    await eventually(lambda: all(seen_count(engine, e.organization_id) == 1 for e in before))
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     await nc.close()  # the service goes down
@@ -217,7 +210,7 @@ async def test_a_durable_consumer_that_was_down_catches_up_from_where_it_stopped
         await js.publish(e.subject, e.model_dump_json().encode(), headers={"Nats-Msg-Id": str(e.event_id)})
     nc, task = await start_service()
     try:
-        await wait_until(lambda: all(seen_count(engine, e.organization_id) == 1 for e in after))
+        await eventually(lambda: all(seen_count(engine, e.organization_id) == 1 for e in after))
     finally:
         task.cancel()
         await nc.close()

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from members.domain import add_months
+from shared.calendar import add_months
 
 DEMO_FROM = date(2026, 1, 1)
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà", "Ngô", "Dương", "Đinh", "Cao",

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from shared.calendar import add_months, add_working_days, add_years, months_between
 from shared.events import (CELL_KINDS, BadgeAwarded, MemberAdmitted, MemberExempted, MemberExemptionEnded,
                            MemberOfficialStatusGranted, MemberProfileChanged, MemberRegistered,
                            MemberTemporarilyTransferred, MemberTemporaryTransferEnded, MemberTransferReceived,
@@ -187,46 +188,6 @@ def record_date_problems(cmd: NewMember, today: date, probation_months: int = 12
         problems.append(Problem("official_date", f"Ngày chính thức phải sau lễ kết nạp {probation_months} tháng",
                                 f"The official date comes {probation_months} months after the ceremony"))
     return problems
-
-
-# ---------------------------------------------------------------------------
-# Calendar: months, working days (weekends and public holidays skipped)
-# ---------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months; a day the target month lacks rolls to the 1st of the next (as ``age_on``)."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    try:
-        return date(year, month + 1, day.day)
-    except ValueError:
-        return date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-
-
-def add_years(day: date, years: int) -> date:
-    return add_months(day, 12 * years)
-
-
-def months_between(start: date, end: date) -> int:
-    """Completed months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if add_months(start, months) > end:
-        months -= 1
-    return months
-
-
-def is_working_day(day: date, holidays: frozenset[date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
-
-
-def add_working_days(start: date, days: int, holidays: frozenset[date]) -> date:
-    """The ``days``-th working day after ``start`` (the deadline of "within N working days")."""
-    current, left = start, days
-    while left > 0:
-        current = date.fromordinal(current.toordinal() + 1)
-        if is_working_day(current, holidays):
-            left -= 1
-    return current
 
 
 # ---------------------------------------------------------------------------

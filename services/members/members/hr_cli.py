@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from members import hr_usecases, models
+from members import hr_usecases, models, xlsx_stream
 from members.config import Settings
 from members.hr import load_mapping
 from shared import clock
@@ -26,14 +26,8 @@ def _progress(label: str, total: int):
 
 def _rows_in(path: Path, content: bytes) -> int:
     """Data rows, for the progress bar's length (an estimate is enough)."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True)
-            return max((book.worksheets[0].max_row or 1) - 1, 1)
-        except Exception:
-            return 1
+    if path.suffix.lower() == ".xlsx":  # the sheet's dimension: its first 4 KB, not the whole sheet again
+        return max((xlsx_stream.row_count(content) or 1) - 1, 1)
     return max(content.count(b"\n") - 1, 1)
 
 

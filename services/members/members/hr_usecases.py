@@ -3,14 +3,17 @@ one transaction) and the inbound HrEmployeeChanged events. Both update employmen
 the fee) and never touch party membership: a member who moved unit gets a task for their cell."""
 from __future__ import annotations
 
+import gc
 import json
+import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, or_, select
 
 from members import audit, finance_queries as fq, queries
@@ -32,6 +35,34 @@ HR_CONSUMER = "members-hr-v1"
 IMPORTERS = ORGANIZATION_WRITERS
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 1000
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for 100,000 audit rows, not one per json.dumps
+_GC_LOCK = threading.Lock()
+_GC_HOLDERS = [0, False]  # imports running in this process, whether the collector was on before the first
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while an import builds and drops its ~10 million row objects.
+
+    Those objects hold no reference cycles (plain dicts, lists, strings: reference counting frees them), but the
+    collector still walks every live container each time enough have been allocated, and a 100,000-row import
+    keeps millions alive: measured, it was half of the preview's and the commit's time. Process-wide; other
+    threads keep running and free memory by reference counting; the collector resumes when the last import
+    running in the process ends. Results do not depend on it."""
+    with _GC_LOCK:
+        if _GC_HOLDERS[0] == 0:
+            _GC_HOLDERS[1] = gc.isenabled()
+            gc.disable()
+        _GC_HOLDERS[0] += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _GC_HOLDERS[0] -= 1
+            if _GC_HOLDERS[0] == 0 and _GC_HOLDERS[1]:
+                gc.enable()
 
 
 def _actor(principal: Principal | None) -> str:
@@ -83,6 +114,7 @@ def _summary(rows: list[Row]) -> dict:
     return {s: counts.get(s, 0) for s in ("new", "update", "unchanged", "skipped", "error")} | {"total": len(rows)}
 
 
+@_collector_paused()
 def preview_import(uow: UnitOfWork, filename: str, content: bytes, principal: Principal | None, *, mapping: Mapping,
                    effective_from: date, today: date | None = None, progress: Progress | None = None) -> HrImport:
     """Read and check every row, match it, and keep the preview; nothing is applied yet."""
@@ -130,6 +162,7 @@ def _owned(session: Session, import_id: uuid.UUID, principal: Principal | None, 
     return record
 
 
+@_collector_paused()
 def commit_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | None, today: date | None = None,
                   progress: Progress | None = None) -> dict:
     """Apply every valid row of a preview in one transaction (rows are matched again against today's data,
@@ -142,7 +175,8 @@ def commit_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | 
         if record.status != "previewed":
             raise ValidationFailed.of("import_id", "Bản xem trước này đã được áp dụng rồi",
                                       "This preview has been committed already")
-        rows = [Row.from_json(r) for r in json.loads(record.rows)]
+        stored = json.loads(record.rows)
+        rows = [Row.from_json(r) for r in stored]
         matcher = _Matcher(session, principal, today)
         for i, row in enumerate(rows, start=1):
             matcher.match(row)
@@ -151,7 +185,9 @@ def commit_import(uow: UnitOfWork, import_id: uuid.UUID, principal: Principal | 
         summary = _summary(rows)
         record.status, record.committed_at = "committed", datetime.now(timezone.utc)
         record.summary = json.dumps(summary)
-        record.rows = json.dumps([r.as_json() for r in rows], ensure_ascii=False)
+        matched = [r.as_json() for r in rows]
+        if matched != stored:  # the usual case: nothing changed since the preview, its ~47 MB stay as they are
+            record.rows = json.dumps(matched, ensure_ascii=False)
         session.add(record)
         audit.record(session, actor=_actor(principal), entity="hr_import", entity_id=record.id, action="committed",
                      after=summary | {"filename": record.filename})
@@ -179,17 +215,39 @@ def _apply(session: Session, rows: list[Row], current: dict[uuid.UUID, Employmen
                             "status": job.status if job else "working", "source": "hr_import", "recorded_at": now})
         logs.append({"at": now, "actor": actor, "entity": "member", "entity_id": row.member_id,
                      "action": "employment_imported", "correlation_id": cid,
-                     "before": json.dumps({k: v[0] for k, v in row.changes.items()}, ensure_ascii=False),
-                     "after": json.dumps({k: v[1] for k, v in row.changes.items()}, ensure_ascii=False)})
+                     "before": _JSON({k: v[0] for k, v in row.changes.items()}),
+                     "after": _JSON({k: v[1] for k, v in row.changes.items()})})
     table, conn = Employment.__table__, session.connection()  # Core executemany: no ORM bookkeeping per row
     if inserts:
-        conn.execute(insert(table), inserts)
+        insert_many(conn, table, inserts)
     if updates:
         stmt = update(table).where(table.c.id == bindparam("row_id")).values(
             **{k: bindparam(k) for k in (*COMPARED, "source", "recorded_at")})
         conn.execute(stmt, updates)
     if logs:
-        conn.execute(insert(ChangeLog.__table__), logs)
+        insert_many(conn, ChangeLog.__table__, logs)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """``conn.execute(insert(table), rows)``, on SQLite without SQLAlchemy's per-row work: each value goes through
+    the same bind processor of its column type (so the same stored text), then one DB-API ``executemany``.
+    Measured: a third of writing 100,000 employment and audit rows. Other databases: SQLAlchemy's own batching."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    order = [name for name in compiled.positiontup]
+    shape = rows[0].keys()
+    if sorted(order) != sorted(keys) or any(r.keys() != shape for r in rows):
+        conn.execute(insert(table), rows)  # defaults to fill or rows of other shapes: SQLAlchemy does it
+        return
+    pairs = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in order]
+    params = [tuple(r[name] if p is None else p(r[name]) for name, p in pairs) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 # ---- inbound HR events ------------------------------------------------------------------------------------

@@ -6,13 +6,14 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from shared import calendar
 from members.domain import EarlyWindow, LifecycleRules, rules_in_force
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "lifecycle_rules.json"
 
 
 def parse(data: dict) -> list[LifecycleRules]:
-    holidays = frozenset(date.fromisoformat(d) for d in data.get("public_holidays", ()))
+    holidays = calendar.public_holidays()  # one dataset for every service (shared/data/public_holidays.json)
     out = []
     for v in data["versions"]:
         badges, structure = v["badges"], v["structure"]

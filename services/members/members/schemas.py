@@ -36,16 +36,12 @@ class OrganizationsPublic(BaseModel):
     count: int
 
 
-class MemberCreate(BaseModel):
-    full_name: str = Field(min_length=1, max_length=200, examples=["Nguyễn Thị Lan"])
-    sex: Literal["male", "female"]
-    date_of_birth: date
-    status: MemberStatus
-    organization_id: uuid.UUID
-    effective_from: date
+class ProfileFields(BaseModel):
+    """The official profile's fields (domain.md §7) a member is entered with: by registration, transfer in and
+    admission alike; every one optional, each with its length limit."""
+
     cccd: str | None = Field(None, max_length=20, examples=["025190012345"])
     phone: str | None = Field(None, max_length=20)
-    # 0002: the official profile (domain.md §7) and the admission record
     birth_name: str | None = Field(None, max_length=200)
     aliases: str | None = Field(None, max_length=200)
     place_of_birth: str | None = Field(None, max_length=300)
@@ -60,6 +56,16 @@ class MemberCreate(BaseModel):
     occupation: str | None = Field(None, max_length=100)
     position: str | None = Field(None, max_length=200)
     employer_unit: str | None = Field(None, max_length=300)
+
+
+class MemberCreate(ProfileFields):
+    full_name: str = Field(min_length=1, max_length=200, examples=["Nguyễn Thị Lan"])
+    sex: Literal["male", "female"]
+    date_of_birth: date
+    status: MemberStatus
+    organization_id: uuid.UUID
+    effective_from: date
+    # 0002: the official profile (domain.md §7, ProfileFields) and the admission record
     admission_decision_date: date | None = None
     admission_ceremony_date: date | None = None
     official_date: date | None = None
@@ -252,32 +258,16 @@ class MemberCommandResult(BaseModel):
     warnings: list[WarningPublic] = []
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(ProfileFields):
     """Only the fields sent are changed (null clears a text field)."""
 
     full_name: str | None = Field(None, max_length=200)
     sex: Literal["male", "female"] | None = None
     date_of_birth: date | None = None
-    cccd: str | None = Field(None, max_length=20)
-    phone: str | None = Field(None, max_length=20)
-    birth_name: str | None = Field(None, max_length=200)
-    aliases: str | None = Field(None, max_length=200)
-    place_of_birth: str | None = Field(None, max_length=300)
-    hometown: str | None = Field(None, max_length=300)
-    ethnicity: str | None = Field(None, max_length=50)
-    religion: str | None = Field(None, max_length=50)
-    permanent_residence: str | None = Field(None, max_length=300)
-    temporary_residence: str | None = Field(None, max_length=300)
-    education_level: str | None = Field(None, max_length=50)
-    professional_level: str | None = Field(None, max_length=100)
-    political_theory_level: str | None = Field(None, max_length=50)
-    occupation: str | None = Field(None, max_length=100)
-    position: str | None = Field(None, max_length=200)
-    employer_unit: str | None = Field(None, max_length=300)
     effective_from: date | None = None
 
 
-class AdmissionCreate(BaseModel):
+class AdmissionCreate(ProfileFields):
     full_name: str = Field(min_length=1, max_length=200)
     sex: Literal["male", "female"]
     date_of_birth: date
@@ -286,22 +276,6 @@ class AdmissionCreate(BaseModel):
     decision_date: date = Field(description="Signing date of the admission decision (party age starts here)")
     ceremony_date: date = Field(description="Admission ceremony: probation runs 12 months from it")
     provincial_decision: bool = Field(False, description="Over 60: admitted by a provincial-level decision")
-    cccd: str | None = Field(None, max_length=20)
-    phone: str | None = Field(None, max_length=20)
-    birth_name: str | None = Field(None, max_length=200)
-    aliases: str | None = Field(None, max_length=200)
-    place_of_birth: str | None = Field(None, max_length=300)
-    hometown: str | None = Field(None, max_length=300)
-    ethnicity: str | None = Field(None, max_length=50)
-    religion: str | None = Field(None, max_length=50)
-    permanent_residence: str | None = Field(None, max_length=300)
-    temporary_residence: str | None = Field(None, max_length=300)
-    education_level: str | None = Field(None, max_length=50)
-    professional_level: str | None = Field(None, max_length=100)
-    political_theory_level: str | None = Field(None, max_length=50)
-    occupation: str | None = Field(None, max_length=100)
-    position: str | None = Field(None, max_length=200)
-    employer_unit: str | None = Field(None, max_length=300)
 
 
 class TransferInCreate(MemberCreate):

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from members import queries
-from members.domain import add_years
+from shared.calendar import add_years
 from members.models import Member, MemberNameToken, MemberPlacement, NameWord, Organization, OrganizationParent
 from members.rights import MEMBER_WRITERS, require_role
 from members.searchkey import search_key

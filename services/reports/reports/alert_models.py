@@ -1,5 +1,6 @@
 """Projection tables added by migration 0003_alerts: alert facts per member and cell, each member's name and
-probation, the probation rules (data) and the public holidays skipped when counting working days."""
+probation and the probation rules (data). The public holidays are one dataset for every service
+(shared/data/public_holidays.json): 0004_shared_holidays dropped the table that held them here."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -47,11 +48,3 @@ class AlertRule(Base, table=True):
     label_vi: str = Field(max_length=200)
     label_en: str = Field(max_length=200)
     source: str = Field(max_length=200)
-
-
-class PublicHoliday(Base, table=True):
-    """A day off skipped, like weekends, when counting working days (none seeded: enter them by year)."""
-
-    __tablename__ = "public_holiday"
-    day: date = Field(primary_key=True)
-    name_vi: str = Field(max_length=200)

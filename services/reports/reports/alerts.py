@@ -6,14 +6,15 @@ latest event, so duplicates and any arrival order give the same row. Probations 
 refolded with the member's roll (``member_facts.info``).
 
 Probations: *due* from the 12-month mark (``probation_months`` after the ceremony), *overdue* once more than
-``probation_decision_working_days`` working days (weekends and ``public_holiday`` rows skipped) have passed after
-the mark — 30 working days: not yet, 31: overdue. Both numbers are data (``alert_rule``, seeded by 0003_alerts
+``probation_decision_working_days`` working days have passed after the mark (counted by ``shared.calendar``:
+weekends and the days off in shared/data/public_holidays.json skipped, months by the Civil Code, as the members
+service counts its due list) — 30 working days: not yet, 31: overdue. Both numbers are data (``alert_rule``, seeded by 0003_alerts
 from domain.md §3), the one in force on the admission day for the months and on the mark for the working days.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,23 +68,3 @@ def in_force(versions: list[tuple[date, int]], day: date) -> int:
         if valid_from <= day:
             value = v
     return value
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it has no such day: 29 Feb → 28 Feb)."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-    return min(day.replace(year=year, month=month + 1, day=1) + timedelta(days=day.day - 1),
-               following - timedelta(days=1))
-
-
-def working_days_after(mark: date, until: date, holidays: set[date] = frozenset()) -> int:
-    """Working days in (mark, until]: Monday to Friday, less the public holidays among them."""
-    if until <= mark:
-        return 0
-    first = mark + timedelta(days=1)
-    days = (until - first).days + 1
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
-    return count - sum(1 for h in holidays if first <= h <= until and h.weekday() < 5)

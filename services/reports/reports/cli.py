@@ -1,4 +1,4 @@
-"""Operator commands: ``python -m reports.cli rebuild`` / ``python -m reports.cli check ORG_ID``."""
+"""Operator commands: ``python -m reports.cli rebuild`` / ``reroll`` / ``check ORG_ID``."""
 from __future__ import annotations
 
 import asyncio
@@ -34,6 +34,25 @@ def rebuild_command(
                                   progress=progress))
     typer.echo(f"✓ Thế hệ {outcome.generation} đang phục vụ / generation {outcome.generation} now serves: "
                f"{outcome.replayed} tin đã phát lại / messages replayed, {outcome.skipped} bỏ qua / skipped")
+
+
+@app.command("reroll")
+def reroll_command() -> None:
+    """Rebuild the roll counters (roll_month) from the spans: once on a database that had spans before
+    0004_roll (the figures read the live roll until then), or to repair them."""
+    from sqlmodel import Session
+
+    from shared.db import make_engine
+    from reports import generation, roll_months
+    engine = make_engine(Settings().database_url)
+    try:
+        with Session(generation.current(engine)) as session:
+            session.execute(roll_months.lock())
+            count = roll_months.reroll_all(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    typer.echo(f"✓ Đã tính lại số đảng viên theo tháng / roll counters rebuilt: {count} spans")
 
 
 @app.command("check")

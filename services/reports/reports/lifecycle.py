@@ -1,6 +1,7 @@
 """Project member, obligation, fee and grade events (in the caller's transaction; the inbox already
 filtered duplicates). Every table here is order-independent:
-- the roll (member_span) is refolded from the member's stored roll events each time one arrives;
+- the roll (member_span) is refolded from the member's stored roll events each time one arrives, and the roll
+  counters (roll_month) get the new spans' month deltas minus the old ones' (roll_months.py);
 - a change row is keyed by its event id;
 - an obligation keeps its latest closing (occurred_at), a cell-month of fees its highest revision,
   a grade its latest decision (decided_on, then occurred_at).
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
                            MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
-from reports import member_facts
+from reports import member_facts, roll_months
 from reports.models import (FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberInfo, MemberSpan,
                             ObligationFact)
 from reports.upsert import upsert
@@ -51,21 +52,26 @@ def touched(events: Sequence[Event]) -> set[tuple[str, date]]:
 
 
 def _members(session: Session, events: list[Event]) -> None:
-    roll = [e for e in events if isinstance(e, member_facts.ROLL_EVENTS)]
+    rolled = [e for e in events if isinstance(e, member_facts.ROLL_EVENTS)]
     upsert(session, _EVENT, [{"event_id": str(e.event_id), "member_id": str(e.member_id), "subject": e.subject,
-                              "payload": e.model_dump_json()} for e in roll], ["event_id"], "ignore")
-    members = sorted({str(e.member_id) for e in roll})
+                              "payload": e.model_dump_json()} for e in rolled], ["event_id"], "ignore")
+    members = sorted({str(e.member_id) for e in rolled})
+    roll: roll_months.Deltas = {}
     for start in range(0, len(members), 500):
         chunk = members[start:start + 500]
         stored: dict[str, list[Event]] = {m: [] for m in chunk}
         for member, subject, payload in session.execute(
                 select(_EVENT.c.member_id, _EVENT.c.subject, _EVENT.c.payload).where(_EVENT.c.member_id.in_(chunk))):
             stored[member].append(decode(subject, payload.encode()))
+        old = [dict(r) for r in session.execute(select(_SPAN).where(_SPAN.c.member_id.in_(chunk))).mappings()]
         session.execute(delete(_SPAN).where(_SPAN.c.member_id.in_(chunk)))
         rows = [row for member, history in stored.items() for row in member_facts.spans(member, history)]
+        context = roll_months.Context(session, {r["org_id"] for r in (*old, *rows)})
+        context.deltas(rows, 1, context.deltas(old, -1, roll))  # the roll counters: old spans out, new in
         upsert(session, _SPAN, rows, ["member_id", "valid_from"])
         upsert(session, _INFO, [member_facts.info(member, history) for member, history in stored.items() if history],
                ["member_id"])  # name and probation, for the alerts
+    roll_months.write(session, roll)  # summed over the batch: one additive upsert
     changes = [c for c in map(member_facts.change, events) if c is not None]
     upsert(session, _CHANGE, changes, ["event_id"], "ignore")
 

@@ -92,4 +92,6 @@ from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
 # Tables of migration 0003_alerts.
-from reports.alert_models import AlertRule, MemberAlert, MemberInfo, PublicHoliday  # noqa: E402,F401
+from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
+# Tables of migration 0004_roll.
+from reports.roll_models import RollBasis, RollMonth  # noqa: E402,F401

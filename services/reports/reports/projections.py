@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from shared import inbox as shared_inbox
 from shared.consumer import Envelope
 from shared.events import Event, MeetingRated, MeetingRecorded
-from reports import alerts, lifecycle, tree
+from reports import alerts, lifecycle, roll_months, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
 from reports.periods import periods_of
@@ -72,9 +72,11 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
                               if isinstance(e, _PROJECTED)])
     orgs = [e for e in events if isinstance(e, tree.TREE_EVENTS)]
     meetings = [(str(e.meeting_id), e) for e in events if isinstance(e, (MeetingRecorded, MeetingRated))]
-    lifecycle.apply(session, events)
-    alerts.apply(session, events)
+    rerolled, roll = roll_months.before_tree(session, orgs)  # the roll counters: minus along the old tree
     new_orgs, moved_orgs = tree.record_tree(session, orgs)
+    roll_months.write(session, roll_months.after_tree(session, rerolled, roll))  # plus along the new one
+    lifecycle.apply(session, events)  # after the tree: the refolded spans roll along the tree as now known
+    alerts.apply(session, events)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
     parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})

@@ -34,7 +34,7 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     _obligations(session, pieces, root, meetings[root])
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end),
+            **report_members.figures(session, pieces, root, start, end, as_was=not today_tree),
             "alerts": report_alerts.figures(session, pieces, root, start, end)}
 
 

@@ -14,12 +14,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared import clock
+from shared.calendar import add_months, public_holidays, working_days_after
 from reports import subtrees, tree
-from reports.alerts import KEYS, add_months, in_force, rules, working_days_after
-from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode, PublicHoliday
+from reports.alerts import KEYS, in_force, rules
+from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode
 
 _ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
-_HOLIDAY = PublicHoliday.__table__
 _ATTR, _NODE = OrgAttr.__table__, OrgNode.__table__
 _KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
 
@@ -70,7 +70,7 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     if not rows:
         return []
     months, limit = rules(session, "probation_months"), rules(session, "probation_decision_working_days")
-    holidays = set(session.execute(select(_HOLIDAY.c.day).where(_HOLIDAY.c.day <= on)).scalars())
+    holidays = public_holidays()
     out = []
     for member, org, since in rows:
         mark = add_months(since, in_force(months, since))

@@ -1,5 +1,6 @@
-"""Member figures of a subtree: the roll on the range's last day by dimension, the lifecycle changes in the
-range, fees and annual grades (see report.py for how facts are dated and placed in the tree)."""
+"""Member figures of a subtree: the roll on the range's last day by dimension (from the counters of
+``roll_months`` on a month's last day along the tree as it was), the lifecycle changes in the range, fees and
+annual grades (see report.py for how facts are dated and placed in the tree)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,7 +9,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from reports import subtrees, tree
+from reports import roll_months, subtrees, tree
 from reports.models import FeeLine, GradeFact, MemberChange, MemberSpan, StatBand
 from reports.queries import percent
 
@@ -21,10 +22,13 @@ CHANGES = {"admitted": "admitted", "made_official": "made_official", "temporaril
            "deceased": "deceased", "probation_not_recognized": "probation_not_recognized"}
 GRADES = ("excellent", "good", "completed", "not_completed")
 UNKNOWN = "unknown"
+_LIVE = (*DIMENSIONS, "age_band", "party_age_band")  # the live roll's keys, in its order
 
 
-def figures(session: Session, pieces, root: str, start: date, end: date) -> dict:
-    return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end),
+def figures(session: Session, pieces, root: str, start: date, end: date, *, as_was: bool = False) -> dict:
+    """``as_was``: the pieces follow the tree as it was (not ``tree=today``); the roll on a month's last day
+    then comes from the counters (``roll_months``), else it is computed here from the spans."""
+    return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None),
             "changes": _changes(session, pieces, root), "fees": _fees(session, pieces, root),
             "grading": _grading(session, pieces, root, start, end)}
 
@@ -33,9 +37,28 @@ def _on_roll(day: date):
     return and_(_SPAN.c.valid_from <= day, or_(_SPAN.c.valid_to.is_(None), _SPAN.c.valid_to > day))
 
 
-def _roll(session: Session, under: frozenset[str], day: date) -> dict:
-    """The roll on ``day`` by dimension and by sector: one pass over the subtree's spans (a CTE, materialized
-    since it is read once per dimension), each dimension summed by the database."""
+def _roll(session: Session, under: frozenset[str], day: date, root: str | None = None) -> dict:
+    """The roll on ``day`` by dimension and by sector. Along the tree as it was (``root`` given) on a month's
+    last day, from the counters when they are built (``roll_basis``): the month deltas of the orgs under the
+    root summed, plus the root's own spans counted live (a cell's roll is all its own). Otherwise live: one
+    pass over the subtree's spans (a CTE, materialized since it is read once per dimension), each dimension
+    summed by the database. Both give the same answer (test_roll_months.py)."""
+    if root is not None and roll_months.is_month_end(day) and roll_months.built(session):
+        counts = roll_months.roll(session, root, day)  # the orgs under the root; its own spans live
+        own = live_roll(session, frozenset({root}), day) if session.execute(
+            select(_SPAN.c.org_id).where(_SPAN.c.org_id == root).limit(1)).first() else {}
+        out = {"on": day}
+        for name in (*_LIVE, "sector"):
+            merged = Counter(counts[name])
+            merged.update(own.get(name, {}))
+            out[name] = dict(sorted(merged.items()))
+        out["total"] = sum(out["status"].values())
+        return out
+    return live_roll(session, under, day)
+
+
+def live_roll(session: Session, under: frozenset[str], day: date) -> dict:
+    """The roll on ``day`` of the orgs ``under``, computed from the spans."""
     columns = {d: _SPAN.c[d] for d in DIMENSIONS}
     columns["age_band"] = _band(session, "age", _SPAN.c.date_of_birth, day)
     columns["party_age_band"] = _band(session, "party_age", _SPAN.c.party_age_start, day)

@@ -15,6 +15,7 @@ from shared import clock
 from shared.auth import issue_token
 from shared.subjects import MEETING_OBLIGATION_CLOSED, MEETINGS_STREAM
 from shared.uow import UnitOfWork
+from tests.waiting import eventually
 
 from meetings import obligations, usecases
 from meetings.bootstrap import create_app
@@ -25,13 +26,6 @@ from shared.db import migrate
 from meetings.bootstrap import SERVICE_DIR
 
 
-async def eventually(probe, timeout: float = 20.0, interval: float = 0.1):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if result := await probe():
-            return result
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 async def _stream_closures(js) -> list[dict]:

@@ -1,7 +1,6 @@
 """Against a real nats-server with JetStream: member events build the roster, a recorded meeting gets rated."""
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -12,20 +11,13 @@ from nats.js.api import DeliverPolicy
 from shared.auth import issue_token
 from shared.events import Event
 from shared.subjects import MEETING_RATED, MEETINGS_STREAM, MEMBERS_STREAM
+from tests.waiting import eventually
 
 from meetings.bootstrap import create_app
 from meetings.models import RosterEntry, inbox
 from meetings.subscribers import ROSTER
 
 
-async def eventually(probe, timeout: float = 20.0, interval: float = 0.05):
-    """Poll an async probe until it returns something truthy (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := await probe():
-            return result
-        await asyncio.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 async def _publish(js, event: Event, msg_id: str | None = None) -> int:

@@ -17,7 +17,9 @@ from shared.subjects import MEETING_RATED, MEETINGS_STREAM, MEMBERS_STREAM
 
 from meetings.bootstrap import create_app
 
-from .test_over_nats import _publish, _roster, _true, eventually
+from tests.waiting import eventually
+
+from .test_over_nats import _publish, _roster, _true
 
 CUONG = "Lê Văn Cường"
 

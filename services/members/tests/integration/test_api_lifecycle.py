@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from members import models, usecases
-from members.domain import NewMember, NewOrganization, add_months
+from members.domain import NewMember, NewOrganization
+from shared.calendar import add_months
 from shared import clock
 from shared.auth import Principal
 from shared.uow import UnitOfWork

@@ -1,9 +1,7 @@
 """Through the real broker: an organization created over HTTP reaches MEMBERS_V1 via the outbox relay."""
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 
 import httpx
 import nats
@@ -14,15 +12,9 @@ from sqlalchemy import select
 from members import models
 from members.bootstrap import create_app
 from shared.subjects import MEMBERS_STREAM, ORGANIZATION_CREATED
+from tests.waiting import eventually
 
 
-async def wait_for(condition, timeout: float = 15.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := await condition():
-            return result
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def find_published(js, event_id: str):
@@ -36,7 +28,7 @@ async def find_published(js, event_id: str):
             return None
         return next((m for m in messages if (m.headers or {}).get("Nats-Msg-Id") == event_id), None)
 
-    return await wait_for(fetch, what=f"event {event_id} on {MEMBERS_STREAM.name}")
+    return await eventually(fetch, what=f"event {event_id} on {MEMBERS_STREAM.name}")
 
 
 async def stream_exists(js):
@@ -50,7 +42,7 @@ async def pull_published(nats_url: str, event_id: str):
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        await wait_for(lambda: stream_exists(js), what="the MEMBERS_V1 stream")
+        await eventually(lambda: stream_exists(js), what="the MEMBERS_V1 stream")
         return await find_published(js, event_id)
     finally:
         await nc.close()
@@ -82,7 +74,7 @@ async def test_an_organization_created_over_http_arrives_on_the_members_stream(
         async def marked():
             return outbox_column(engine, models.outbox.c.published_at, models.outbox.c.event_id == event_id)
 
-        await wait_for(marked, what="the outbox row marked published")
+        await eventually(marked, what="the outbox row marked published")
     payload = json.loads(message.data)
     assert message.subject == ORGANIZATION_CREATED and message.headers["Nats-Msg-Id"] == event_id
     assert payload["event_id"] == event_id and payload["organization_id"] == org_id

@@ -18,7 +18,7 @@ from members.bootstrap import create_app
 from shared.events import HrEmployeeChanged
 from shared.subjects import DEADLETTER_STREAM, HR_EMPLOYEE_CHANGED, HR_STREAM
 
-from .test_events_on_nats import wait_for
+from tests.waiting import eventually
 
 
 def give_job(engine, member_id):
@@ -43,7 +43,7 @@ async def test_a_move_reported_by_hr_raises_a_task_for_the_cell_and_recomputes_t
     event = HrEmployeeChanged(hr_employee_id="NS-0001", change="moved", new_unit="Sở Tài chính",
                               insured_salary_vnd=10_000_000, effective_from=date(2026, 10, 1))
     async with app.router.lifespan_context(app):
-        await wait_for(lambda: _ready(app), what="the consumers")
+        await eventually(lambda: _ready(app), what="the consumers")
         nc = await nats.connect(nats_url)
         js = nc.jetstream()
         for _ in range(2):  # delivered twice (no Nats-Msg-Id): the inbox makes the second a no-op
@@ -54,13 +54,13 @@ async def test_a_move_reported_by_hr_raises_a_task_for_the_cell_and_recomputes_t
                 body = await get_json(client, "/members/api/hr/tasks", headers, organization_id=str(tree.committee))
                 return body if body["count"] else None
 
-            tasks = await wait_for(task_listed, what="the HR task")
+            tasks = await eventually(task_listed, what="the HR task")
             dues = await get_json(client, "/members/api/fees/dues", headers, organization_id=str(tree.cell),
                                   month="2026-11-01")
             october = await get_json(client, "/members/api/fees/dues", headers, organization_id=str(tree.cell),
                                      month="2026-10-01")
             await js.publish(HR_EMPLOYEE_CHANGED, event.model_dump_json().encode(), stream=HR_STREAM.name)
-            await wait_for(lambda: _all_acked(js, 3), what="the third delivery acknowledged")
+            await eventually(lambda: _all_acked(js, 3), what="the third delivery acknowledged")
             again = await get_json(client, "/members/api/hr/tasks", headers, organization_id=str(tree.committee))
         await nc.close()
     [task] = tasks["items"]
@@ -81,7 +81,7 @@ async def test_an_unknown_hr_change_type_and_a_body_that_is_not_json_land_in_the
     body = {"event_id": str(uuid.uuid4()), "occurred_at": "2026-11-01T00:00:00Z", "hr_employee_id": "NS-0001",
             "change": "promoted", "effective_from": "2026-11-01"}
     async with app.router.lifespan_context(app):
-        await wait_for(lambda: _ready(app), what="the consumers")
+        await eventually(lambda: _ready(app), what="the consumers")
         nc = await nats.connect(nats_url)
         js = nc.jetstream()
         await js.publish(HR_EMPLOYEE_CHANGED, json.dumps(body).encode(), stream=HR_STREAM.name)
@@ -96,7 +96,7 @@ async def test_an_unknown_hr_change_type_and_a_body_that_is_not_json_land_in_the
                 pass
             return len(received) >= 2
 
-        await wait_for(both_dead_lettered, what="the two dead-lettered HR messages")
+        await eventually(both_dead_lettered, what="the two dead-lettered HR messages")
         await nc.close()
     unknown, not_json = received
     assert json.loads(unknown.data)["change"] == "promoted" and not_json.data == b"<employee moved/>"

@@ -172,3 +172,27 @@ def test_an_xlsx_row_with_words_for_a_salary_is_a_row_error_and_a_corrupt_xlsx_i
     assert body["rows"][0]["status"] == "error" and body["rows"][0]["reasons"][0]["field"] == "insured_salary_vnd"
     corrupt = upload(client, headers, "x.xlsx", b"PK\x03\x04 not really a workbook")
     assert corrupt.status_code == 422 and corrupt.json()["detail"][0]["msg_vi"] == "Không đọc được tệp XLSX"
+
+
+def test_a_preview_gone_stale_is_matched_again_at_the_commit_and_keeps_what_the_commit_found(client, tree, engine,
+                                                                                               auth):
+    headers = auth("province", tree.province)
+    stale = upload(client, headers, "a.csv", csv_bytes([LAN])).json()
+    assert stale["rows"][0]["status"] == "new"
+    fresh = upload(client, headers, "b.csv", csv_bytes([LAN])).json()
+    assert client.post(f"/members/api/hr/imports/{fresh['id']}/commit", headers=headers).status_code == 200
+    committed = client.post(f"/members/api/hr/imports/{stale['id']}/commit", headers=headers)
+    assert committed.status_code == 200 and committed.json()["summary"]["unchanged"] == 1
+    shown = client.get(f"/members/api/hr/imports/{stale['id']}", headers=headers).json()
+    assert [(r["status"], r["changes"]) for r in shown["rows"]] == [("unchanged", {})]  # not the preview's "new"
+    assert len(employment(engine)) == 1  # applied once
+
+
+def test_a_commit_of_an_unchanged_preview_shows_the_rows_as_previewed(client, tree, engine, auth):
+    headers = auth("province", tree.province)
+    broken = ["NS-0003", "12345", "Lê Sai", "Sở X", "Y", "nhiều tiền", ""]
+    preview = upload(client, headers, "a.csv", csv_bytes([LAN, STRANGER, broken])).json()
+    assert client.post(f"/members/api/hr/imports/{preview['id']}/commit", headers=headers).status_code == 200
+    shown = client.get(f"/members/api/hr/imports/{preview['id']}", headers=headers).json()
+    assert shown["status"] == "committed" and shown["rows"] == preview["rows"]
+    assert shown["summary"] == preview["summary"]

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from members import domain
-from members.domain import (Admission, MemberState, OrgRef, OrgState, Readmission, RuleError, add_months,
-                            add_working_days)
+from members.domain import Admission, MemberState, OrgRef, OrgState, Readmission, RuleError
+from shared.calendar import add_months, add_working_days
 from members.rules import rules_on
 from shared.events import StatisticalProfile
 
@@ -46,10 +46,13 @@ def test_working_days_skip_weekends_and_the_public_holidays_in_the_data():
     assert add_working_days(date(2026, 3, 2), 5, RULES.holidays) == date(2026, 3, 9)
 
 
-def test_a_month_later_on_a_day_the_month_lacks_is_the_first_of_the_next():
-    assert add_months(date(2025, 1, 31), 1) == date(2025, 3, 1)
-    assert add_months(date(2024, 2, 29), 12) == date(2025, 3, 1)
+def test_a_period_in_months_ends_on_the_last_day_of_a_month_that_lacks_the_day():
+    # Bộ luật Dân sự 2015 Art. 148(3): the corresponding day, else the month's last day
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2025, 3, 31), 12) == date(2026, 3, 31)
+    assert add_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
 
 
 # --- admission ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from shared.consumer import Envelope
 from shared.subjects import stream_for
 from reports.bootstrap import create_app
 from reports.subscribers import project_and_push
+from tests.waiting import eventually
 
 MARCH = date(2026, 3, 12)
 
@@ -19,11 +20,6 @@ def envelopes(events):
     return [Envelope(e, e.subject, None, 1, n) for n, e in enumerate(events, 1)]
 
 
-async def wait_until(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)  # poll interval
 
 
 async def test_a_dashboard_stream_receives_the_figures_of_its_subtree_after_a_batch(
@@ -47,7 +43,7 @@ async def test_a_dashboard_stream_receives_the_figures_of_its_subtree_after_a_ba
             assert (got["org_name"], got["meetings_held"], got["levels"]["tot"]) == (
                 "Đảng bộ Sở Giáo dục và Đào tạo", 1, 1)
             assert got["attendance"] == {"present": 8, "expected": 9, "rate": 88.9}
-        await wait_until(lambda: len(hub) == 0)  # the disconnected client left nothing behind
+        await eventually(lambda: len(hub) == 0)  # the disconnected client left nothing behind
 
 
 async def test_events_published_to_the_streams_reach_the_figures_and_the_live_stream(

@@ -1,7 +1,5 @@
 """SSE clients that go away leave nothing behind: the hub's subscriber count returns to zero."""
-import asyncio
 import contextlib
-import time
 
 import httpx
 
@@ -9,13 +7,9 @@ from shared.auth import COOKIE_NAME
 from shared.consumer import Envelope
 from reports.bootstrap import create_app
 from reports.subscribers import project_and_push
+from tests.waiting import eventually
 
 
-async def wait_until(condition, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)  # poll interval
 
 
 async def test_dashboard_stream_clients_that_disconnect_leave_no_subscriber_behind(reports_settings, ev, serve, sse,
@@ -35,4 +29,4 @@ async def test_dashboard_stream_clients_that_disconnect_leave_no_subscriber_behi
                 readers.append(response.aiter_lines())
                 await sse(readers[-1], want=": connected")
             assert len(hub) == 3
-        await wait_until(lambda: len(hub) == 0)  # every connection closed by the client, none kept
+        await eventually(lambda: len(hub) == 0)  # every connection closed by the client, none kept
