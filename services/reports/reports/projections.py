@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from shared import inbox as shared_inbox
 from shared.consumer import Envelope
 from shared.events import Event, MeetingRated, MeetingRecorded
-from reports import alerts, lifecycle, tree
+from reports import alerts, counters, lifecycle, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
 from reports.periods import periods_of
@@ -75,6 +75,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
     lifecycle.apply(session, events)
     alerts.apply(session, events)
     new_orgs, moved_orgs = tree.record_tree(session, orgs)
+    counted = counters.apply(session, events, new_orgs, moved_orgs)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
     parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})
@@ -91,7 +92,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
         changed_facts.append(fact)
     deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
-    return {key for key, values in deltas.items() if any(values)} | lifecycle_changes(session, events)
+    return {key for key, values in deltas.items() if any(values)} | counted | lifecycle_changes(session, events)
 
 
 def lifecycle_changes(session: Session, events: list[Event]) -> Changes:

@@ -23,9 +23,14 @@ GRADES = ("excellent", "good", "completed", "not_completed")
 UNKNOWN = "unknown"
 
 
-def figures(session: Session, pieces, root: str, start: date, end: date) -> dict:
+CHANGE_KEYS = ("admitted", "made_official", "transferred_in", "transferred_out", *list(CHANGES.values())[2:])
+
+
+def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None) -> dict:
+    """``changes``: already counted (report_counters), else counted here from the rows."""
     return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end),
-            "changes": _changes(session, pieces, root), "fees": _fees(session, pieces, root),
+            "changes": _changes(session, pieces, root) if changes is None else changes,
+            "fees": _fees(session, pieces, root),
             "grading": _grading(session, pieces, root, start, end)}
 
 
@@ -107,8 +112,11 @@ def _changes(session: Session, pieces, root: str) -> dict:
                     counts["transferred_in"] += n
             elif org in s:
                 counts["transferred_in" if kind == "transfer_received" else CHANGES[kind]] += n
-    return {key: counts[key] for key in ("admitted", "made_official", "transferred_in", "transferred_out",
-                                         *list(CHANGES.values())[2:])}
+    return change_shape(counts)
+
+
+def change_shape(counts: Counter) -> dict:
+    return {key: counts[key] for key in CHANGE_KEYS}
 
 
 def _fees(session: Session, pieces, root: str) -> dict:
