@@ -38,7 +38,8 @@ def apply(session: Session, events: Sequence[Event], new_orgs: set[str], moved_o
     """Store the batch's closings and changes with their paths, re-roll those the tree moved; returns the
     (org, period) whose counters changed. After tree.record_tree, in the batch's transaction."""
     closings = [lifecycle._obligation_row(e) for e in events if isinstance(e, MeetingObligationClosed)]
-    changes = [c for c in map(member_facts.change, events) if c is not None]
+    changes = [c for c in map(member_facts.change, (e for e in events if isinstance(e, lifecycle.MEMBER_EVENTS)))
+               if c is not None]
     return _obligations(session, closings, new_orgs, moved_orgs) | _changes(session, changes, new_orgs, moved_orgs)
 
 
