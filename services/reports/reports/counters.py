@@ -89,7 +89,7 @@ def _obligations(session: Session, closings: list[dict], new_orgs: set[str], mov
             _add(deltas, obligation_counts(split(old["rolled_path"]), old["period_end"], old["obligation"], old["met"]), -1)
         _add(deltas, obligation_counts(path, row["period_end"], row["obligation"], row["met"]), 1)
         rows.append({**{c: row[c] for c in _OBL_COLUMNS}, "rolled_path": ",".join(path), "path_tail": path[-1]})
-    upsert(session, _OBL, rows, ("org_id", "obligation", "period_start"))
+    upsert(session, _OBL, rows, ("org_id", "obligation", "period_start"), raw=True)
     stats = [{"org_id": o, "period": p, "obligation": k, "required": v[0], "held": v[1], "missed": v[2]}
              for (o, p, k), v in deltas.items() if any(v)]
     upsert(session, ObligationStat.__table__, stats, ("org_id", "period", "obligation"), "add", raw=True)
@@ -121,7 +121,7 @@ def _changes(session: Session, incoming: list[dict], new_orgs: set[str], moved_o
             deltas[count] += 1
         rows.append({**{c: change[c] for c in _CHANGE_COLUMNS}, "rolled_path": ",".join(path), "path_tail": path[-1],
                      "other_rolled_path": ",".join(other), "other_path_tail": other[-1] if other else ""})
-    upsert(session, _CHANGE, rows, ("event_id",))
+    upsert(session, _CHANGE, rows, ("event_id",), raw=True)
     stats = [{"org_id": o, "period": p, "kind": k, "count": n} for (o, p, k), n in deltas.items() if n]
     upsert(session, ChangeStat.__table__, stats, ("org_id", "period", "kind"), "add", raw=True)
     return {(s["org_id"], s["period"]) for s in stats}

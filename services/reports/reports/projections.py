@@ -29,6 +29,7 @@ from reports.upsert import upsert
 INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event ids are unique
 _FACT, _LOCK = MeetingFact.__table__, ProjectionLock.__table__
 Changes = set[tuple[str, str]]  # (org_id, period) whose counters changed
+_STAT_KEYS = ("org_id", "period", *STAT_COLUMNS)
 # anything else in a replayed stream is skipped
 _PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBER_EVENTS, *lifecycle.LEDGER_EVENTS,
               *alerts.ALERT_EVENTS)
@@ -141,8 +142,7 @@ def _fold(stored: dict[str, Fact], events: Iterable[tuple[str, MeetingRecorded |
 
 def _write(session: Session, facts: list[Fact], deltas: Deltas) -> None:
     upsert(session, _FACT, [_fact_row(f) for f in facts], ["meeting_id"], raw=True)
-    rows = [{"org_id": org, "period": period, **dict(zip(STAT_COLUMNS, values))}
-            for (org, period), values in deltas.items() if any(values)]
+    rows = [dict(zip(_STAT_KEYS, (org, period, *values))) for (org, period), values in deltas.items() if any(values)]
     upsert(session, PeriodStat.__table__, rows, ["org_id", "period"], "add", raw=True)
 
 
