@@ -30,7 +30,8 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
            children: list[str] = (), period: str | None = None) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]; ``period``: [start, end]
     is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes."""
-    assert period is None or not today_tree, "the counters roll along the tree as it was"
+    if period is not None and today_tree:
+        raise ValueError("the counters roll up along the tree as it was, not today's")
     parents = tree.subtree_parents(session, root)  # the root's subtree on any day, not the whole tree
     roots = [root, *children]
     pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
