@@ -7,7 +7,8 @@ about 21 members per cell (≈ 5.6 million roll spans), 12 regular meetings per 
 ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the per-org × period counters
 (``period_stat``, rolled up the tree as the projection does), the roll's month deltas (``roll_month``, with the
 projection's own pure function), lifecycle changes (``member_change``), the cells'
-regular-meeting obligations (``obligation_fact``) and the organizations' annual grades (``grade_fact``).
+regular-meeting obligations (``obligation_fact``), their counters (``change_stat``, ``obligation_stat``: what
+``reports.counters`` adds for each) and the organizations' annual grades (``grade_fact``).
 Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
 
 Then ``GET /reports/api/figures`` (in-process through the app's HTTP stack, FastAPI ``TestClient``, a province
@@ -40,9 +41,11 @@ if str(REPORTS_DIR) not in sys.path:
 from shared.auth import issue_token  # noqa: E402
 from shared.db import make_engine, migrate  # noqa: E402
 
+from reports.counters import change_counts  # noqa: E402
+from reports.facts import MEETING_KINDS, WIDTH  # noqa: E402
 from reports.models import (  # noqa: E402
-    GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, OrgAttr, OrgNode, OrgParent, PeriodStat,
-    RollMonth,
+    STAT_COLUMNS, ChangeStat, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
+    OrgNode, OrgParent, PeriodStat, RollMonth,
 )
 
 TARGET_P99_MS = 50.0
@@ -166,7 +169,7 @@ def _meetings(loader: Loader, paths: dict[str, str], rng: random.Random) -> dict
     rows, n = [], 0
     weights = (0.35, 0.5, 0.12, 0.03)
     for cell, path in paths.items():
-        months = [[0] * 9 for _ in range(12)]
+        months = [[0] * WIDTH for _ in range(12)]  # facts.vector's layout (models.STAT_COLUMNS)
         size = rng.randint(10, 33)
         kinds = [(m, "regular") for m in range(1, 13)]
         thematic = int(THEMATIC_PER_CELL) + (rng.random() < THEMATIC_PER_CELL % 1)
@@ -178,14 +181,18 @@ def _meetings(loader: Loader, paths: dict[str, str], rng: random.Random) -> dict
             expected = size - (rng.random() < 0.2)
             present = expected - rng.randint(0, 3)
             speakers = rng.randint(1, present)
-            rows.append((_id(2, n), cell, date(YEAR, month, rng.randint(1, 28)), kind, 1, int(rated), level, present,
-                         expected, speakers, path, path[path.rfind(",") + 1:], rng.random() < 0.1))
+            held_on = date(YEAR, month, rng.randint(1, 28))
+            upper = rng.random() < 0.1
+            rows.append((_id(2, n), cell, held_on, kind, 1, int(rated), level, present, expected, speakers, path,
+                         path[path.rfind(",") + 1:], upper))
             v = months[month - 1]
             v[0] += 1
             v[1 + LEVELS.index(level) if rated else 5] += 1
             v[6] += present
             v[7] += expected
             v[8] += speakers
+            v[9 + MEETING_KINDS.index(kind)] += 1
+            v[14] += upper
         stats[cell] = months
         if len(rows) >= 200_000:
             loader.put(MeetingFact.__table__, columns, rows)
@@ -197,30 +204,35 @@ def _meetings(loader: Loader, paths: dict[str, str], rng: random.Random) -> dict
 def _period_stats(loader: Loader, levels: dict[str, list[str]], paths: dict[str, str],
                   stats: dict[str, list[list[int]]]) -> None:
     """period_stat: each org's counters per month, quarter and year, rolled up the tree (as apply_batch does)."""
-    columns = ("org_id", "period", "meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present",
-               "expected", "speakers")
+    _rolled_up(loader, PeriodStat.__table__, ("org_id", "period", *STAT_COLUMNS), paths, stats)
+
+
+def _rolled_up(loader: Loader, table, columns: tuple[str, ...], paths: dict[str, str],
+               per_cell: dict[str, list[list[int]]], key: tuple = ()) -> None:
+    """Each cell's 12 monthly vectors added to every org on its path, written per month, quarter and year (the
+    rows apply_batch writes: those with something counted); ``key``: more key columns after the period."""
     totals: dict[str, list[list[int]]] = {}
-    for cell, months in stats.items():
+    for cell, months in per_cell.items():
         for org in paths[cell].split(","):
-            acc = totals.setdefault(org, [[0] * 9 for _ in range(12)])
+            acc = totals.setdefault(org, [[0] * len(months[0]) for _ in range(12)])
             for a, v in zip(acc, months):
                 a[:] = [x + y for x, y in zip(a, v)]
     rows = []
     for org, months in totals.items():
         for m, v in enumerate(months):
-            if v[0]:
-                rows.append((org, f"{YEAR}-{m + 1:02d}", *v))
+            if any(v):
+                rows.append((org, f"{YEAR}-{m + 1:02d}", *key, *v))
         for q in range(4):
             v = [sum(col) for col in zip(*months[q * 3:q * 3 + 3])]
-            if v[0]:
-                rows.append((org, f"{YEAR}-Q{q + 1}", *v))
+            if any(v):
+                rows.append((org, f"{YEAR}-Q{q + 1}", *key, *v))
         v = [sum(col) for col in zip(*months)]
-        if v[0]:
-            rows.append((org, str(YEAR), *v))
+        if any(v):
+            rows.append((org, str(YEAR), *key, *v))
         if len(rows) >= 200_000:
-            loader.put(PeriodStat.__table__, columns, rows)
+            loader.put(table, columns, rows)
             rows = []
-    loader.put(PeriodStat.__table__, columns, rows)
+    loader.put(table, columns, rows)
 
 
 class _RollLoader:
@@ -287,7 +299,12 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
     the organizations' grades."""
     span_cols = ("member_id", "valid_from", "valid_to", "org_id", "status", "sex", "date_of_birth", "ethnicity",
                  "religion", "education_level", "political_theory_level", "party_age_start")
-    change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on")
+    change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on", "rolled_path",
+                   "path_tail", "other_rolled_path", "other_path_tail")
+    obligation_cols = ("org_id", "obligation", "period_start", "period_end", "met", "occurred_at", "rolled_path",
+                       "path_tail")
+    change_stats: dict[tuple[str, str, str], int] = defaultdict(int)  # what counters.py adds per change
+    obligation_stats: dict[str, list[list[int]]] = {}  # each cell's regular obligations per month
     ethnicities = ("kinh",) * 17 + ("tay", "thai", "muong")
     religions = (None,) * 18 + ("buddhism", "catholicism")
     educations = ("upper_secondary", "college", "university", "university", "master", "doctorate")
@@ -319,21 +336,31 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
             if kind:
                 change_n += 1
                 other = rng.choice(cells_by_province[province_of[cell]]) if kind == "transferred" else None
-                changes.append((_id(4, change_n), member, kind, cell, other,
-                                date(YEAR, rng.randint(1, 12), rng.randint(1, 28))))
-        obligations += [(cell, "regular", date(YEAR, m, 1), date(YEAR, m + 1, 1) - timedelta(days=1) if m < 12
-                         else date(YEAR, 12, 31), rng.random() < 0.97, datetime(YEAR, m, 28, 10, tzinfo=timezone.utc))
-                        for m in range(1, 13)]
+                day = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
+                other_path = paths[other] if other else ""
+                changes.append((_id(4, change_n), member, kind, cell, other, day, paths[cell],
+                                paths[cell].rsplit(",", 1)[-1], other_path, other_path.rsplit(",", 1)[-1]))
+                for key in change_counts(kind, tuple(paths[cell].split(",")),
+                                         tuple(other_path.split(",")) if other else (), day):
+                    change_stats[key] += 1
+        closed = [(cell, "regular", date(YEAR, m, 1), date(YEAR, m + 1, 1) - timedelta(days=1) if m < 12
+                   else date(YEAR, 12, 31), rng.random() < 0.97, datetime(YEAR, m, 28, 10, tzinfo=timezone.utc),
+                   paths[cell], paths[cell].rsplit(",", 1)[-1]) for m in range(1, 13)]
+        obligation_stats[cell] = [[1, int(met), int(not met)] for *_, met, _, _, _ in closed]
+        obligations += closed
         if len(spans) >= 200_000:
             loader.put(MemberSpan.__table__, span_cols, spans)
             loader.put(MemberChange.__table__, change_cols, changes)
-            loader.put(ObligationFact.__table__, ("org_id", "obligation", "period_start", "period_end", "met",
-                                                  "occurred_at"), obligations)
+            loader.put(ObligationFact.__table__, obligation_cols, obligations)
             spans, changes, obligations = [], [], []
     loader.put(MemberSpan.__table__, span_cols, spans)
     loader.put(MemberChange.__table__, change_cols, changes)
-    loader.put(ObligationFact.__table__, ("org_id", "obligation", "period_start", "period_end", "met", "occurred_at"),
-               obligations)
+    loader.put(ObligationFact.__table__, obligation_cols, obligations)
+    _rolled_up(loader, ObligationStat.__table__, ("org_id", "period", "obligation", "required", "held", "missed"),
+               paths, obligation_stats, ("regular",))
+    rows = [(org, period, kind, n) for (org, period, kind), n in change_stats.items() if n]
+    for i in range(0, len(rows), 200_000):
+        loader.put(ChangeStat.__table__, ("org_id", "period", "kind", "count"), rows[i:i + 200_000])
     roll.flush()
     on_roll_seconds["roll_counters"] = roll.seconds
     grades = [("organization", org, YEAR, org, rng.choice(("excellent", "good", "good", "completed", "not_completed")),
@@ -373,8 +400,9 @@ def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: 
 
     try:
         get(tree["levels"]["province"][0], PERIODS["month"])  # warm-up: imports, the first connection
-        check = _check(client, tree, tokens)
+        check = _check(client, tree, tokens, app.state.runtime.engine)
         roll_sections = _roll_sections(database_url, tree, rng)
+        sections = _section_times(app.state.runtime.engine, tree, random.Random(seed))
         for level, orgs in tree["levels"].items():
             for kind, period in PERIODS.items():
                 times, deadline = [], time.perf_counter() + budget_s
@@ -386,7 +414,8 @@ def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: 
         app.state.runtime.engine.dispose()
     worst = max(c["p99"] for c in cells)
     return {"cells": cells, "all": summary(all_ms), "worst_p99_ms": worst, "target_p99_ms": TARGET_P99_MS,
-            "meets_target": worst < TARGET_P99_MS, "check": check, "roll_section_ms": roll_sections}
+            "meets_target": worst < TARGET_P99_MS, "check": check, "roll_section_ms": roll_sections,
+            "sections_ms": sections}
 
 
 ROLL_SAMPLES = {"province": 3, "committee": 8, "grassroots": 8, "cell": 8}
@@ -424,19 +453,60 @@ def _roll_sections(database_url: str, tree: dict, rng: random.Random) -> dict:
     return out
 
 
-def _check(client, tree: dict, tokens: dict[str, str]) -> dict:
-    """One province's year read back: the counters (period_stat) and the facts give the same meetings, and the
-    roll counts every member loaded under it (the load is what the projection would have built)."""
+def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
+    """One province's year read back: the API's meetings, obligations and changes (from the counters) equal the
+    live computation from the facts, its meetings those loaded, and its roll counts every member loaded under it
+    (the load is what the projection would have built)."""
+    from sqlmodel import Session
+
+    from reports import report
+    from reports.periods import period_range
     province = tree["levels"]["province"][0]
     body = client.get("/reports/api/figures", params={"org_id": province, "period": PERIODS["year"]},
                       headers={"Authorization": f"Bearer {tokens[province]}"}).json()
+    with Session(engine) as session:
+        live = report.report(session, province, *period_range(PERIODS["year"]))  # no period: from the facts
     loaded = tree["per_province"][province]
-    return {"province": province, "meetings_held": body["meetings_held"],
-            "meetings_from_facts": body["meetings"]["held"],
-            "meetings_loaded": loaded["meetings"], "members_total": body["members"]["total"],
-            "members_loaded": loaded["members_on_roll_end"],
-            "consistent": body["meetings_held"] == body["meetings"]["held"] == loaded["meetings"]
+    counters_equal_live = body["meetings"] == live["meetings"] and body["changes"] == live["changes"]
+    return {"province": province, "meetings_held": body["meetings_held"], "meetings_from_counters": body["meetings"]["held"],
+            "meetings_from_facts": live["meetings"]["held"], "meetings_loaded": loaded["meetings"],
+            "obligations_required": body["meetings"]["obligations"]["regular"]["required"],
+            "changes_admitted": body["changes"]["admitted"], "counters_equal_live": counters_equal_live,
+            "members_total": body["members"]["total"], "members_loaded": loaded["members_on_roll_end"],
+            "consistent": counters_equal_live and body["meetings_held"] == live["meetings"]["held"] == loaded["meetings"]
             and body["members"]["total"] == loaded["members_on_roll_end"]}
+
+
+def _section_times(engine, tree: dict, rng: random.Random, orgs: int = 5) -> dict:
+    """The three sections the counters replace, timed both ways on the same orgs (the year; ms, mean of
+    ``orgs`` random provinces and committees): live from the facts (report._meetings, report._obligations,
+    report_members._changes) and from the counters (report_counters)."""
+    from sqlmodel import Session
+
+    from reports import report, report_counters, report_members, subtrees
+    from reports import tree as reports_tree
+    from reports.periods import period_range
+    period = PERIODS["year"]
+    start, end = period_range(period)
+    out: dict = {}
+    for level in ("province", "committee"):
+        sums: dict[str, float] = defaultdict(float)
+        picked = [rng.choice(tree["levels"][level]) for _ in range(orgs)]
+        with Session(engine) as session:
+            for org in picked:
+                pieces = subtrees.segments(reports_tree.subtree_parents(session, org), [org], start, end)
+                for name, fn in (
+                        ("meetings_live", lambda: report._meetings(session, pieces, [org])),
+                        ("meetings_counters", lambda: report_counters.meetings(session, [org], period)),
+                        ("obligations_live", lambda: report._obligations(session, pieces, org)),
+                        ("obligations_counters", lambda: report_counters.obligations(session, org, period)),
+                        ("changes_live", lambda: report_members._changes(session, pieces, org)),
+                        ("changes_counters", lambda: report_counters.changes(session, org, period))):
+                    started = time.perf_counter()
+                    fn()
+                    sums[name] += (time.perf_counter() - started) * 1000
+        out[level] = {name: round(total / orgs, 1) for name, total in sums.items()}
+    return out
 
 
 def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0,
@@ -478,8 +548,13 @@ def markdown(result: dict) -> str:
                      f"| {c['max']} |")
     lines += ["", f"Worst p99 **{f['worst_p99_ms']} ms** (target < {f['target_p99_ms']:.0f} ms: "
               f"{'met' if f['meets_target'] else 'NOT met'}); one province's year read back consistent with the "
-              f"load: {'yes' if f['check']['consistent'] else 'NO'}.", "",
-              "Roll section alone, 31 December (ms, p50 / max):", "", "| level | live | counters |", "|---|---:|---:|"]
+              f"load, its counters equal to the live computation: {'yes' if f['check']['consistent'] else 'NO'}.", "",
+              "| sections of a year, mean ms | meetings live / counters | obligations live / counters "
+              "| changes live / counters |", "|---|---:|---:|---:|"]
+    for level, t in f.get("sections_ms", {}).items():
+        lines.append(f"| {level} | {t['meetings_live']} / {t['meetings_counters']} | {t['obligations_live']} / "
+                     f"{t['obligations_counters']} | {t['changes_live']} / {t['changes_counters']} |")
+    lines += ["", "Roll section alone, 31 December (ms, p50 / max):", "", "| level | live | counters |", "|---|---:|---:|"]
     r = f["roll_section_ms"]
     for level in ROLL_SAMPLES:
         lines.append(f"| {level} | {r[level]['live']['p50']} / {r[level]['live']['max']} "

@@ -19,7 +19,10 @@ from shared.events import MeetingRated, MeetingRecorded
 from reports.periods import periods_of
 
 LEVELS = ("tot", "kha", "trung_binh", "kem")
-Vector = list[int]  # meetings_held, tot, kha, trung_binh, kem, unrated, present, expected, speakers
+MEETING_KINDS = ("regular", "thematic", "combined", "extraordinary", "model")
+# meetings_held, tot, kha, trung_binh, kem, unrated, present, expected, speakers, then held per kind
+# (MEETING_KINDS) and upper-level attended: models.STAT_COLUMNS, in this order
+Vector = list[int]
 Deltas = dict[tuple[str, str], Vector]
 Groups = dict[tuple[tuple[str, ...], tuple[str, str, str]], Vector]  # (path, periods) -> summed vector
 
@@ -75,9 +78,16 @@ def _base_fields(event: MeetingRecorded | MeetingRated) -> dict:
             "speakers": sum(a.spoke for a in event.attendance)}
 
 
+# one-hot parts of the vector, looked up rather than compared: this runs for every meeting of a rebuild
+_LEVEL_BITS = {**{lv: tuple(int(lv == x) for x in LEVELS) + (0,) for lv in LEVELS}, None: (0, 0, 0, 0, 1)}
+_KIND_BITS = {k: tuple(int(k == x) for x in MEETING_KINDS) for k in MEETING_KINDS}
+_NO_KIND, _NO_LEVEL = (0,) * len(MEETING_KINDS), (0,) * (len(LEVELS) + 1)
+WIDTH = 1 + len(_LEVEL_BITS[None]) + 3 + len(MEETING_KINDS) + 1
+
+
 def vector(fact: Fact) -> Vector:
-    levels = [int(fact.level == level) for level in LEVELS]
-    return [1, *levels, int(fact.level is None), fact.present, fact.expected, fact.speakers]
+    return [1, *_LEVEL_BITS.get(fact.level, _NO_LEVEL), fact.present, fact.expected, fact.speakers,
+            *_KIND_BITS.get(fact.kind, _NO_KIND), int(fact.upper_level)]
 
 
 def add_contribution(deltas: Deltas, fact: Fact, sign: int) -> None:
@@ -108,4 +118,4 @@ def spread(deltas: Deltas, groups: Groups) -> Deltas:
 
 
 def new_deltas() -> Deltas:
-    return defaultdict(lambda: [0] * 9)
+    return defaultdict(lambda: [0] * WIDTH)

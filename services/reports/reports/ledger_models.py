@@ -58,6 +58,12 @@ class MemberChange(Base, table=True):
     org_id: str = Field(max_length=36)
     other_org_id: str | None = Field(default=None, max_length=36)  # transfers: the destination / host
     happened_on: date = Field(index=True)
+    # migration 0004_counters: where change_stat counts it (as meeting_fact: org first, its ancestors as of
+    # happened_on, as far as known), and for a transfer the destination's path too ('' otherwise)
+    rolled_path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    path_tail: str = Field(default="", max_length=36, index=True)
+    other_rolled_path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    other_path_tail: str = Field(default="", max_length=36, index=True)
 
 
 class ObligationFact(Base, table=True):
@@ -70,6 +76,9 @@ class ObligationFact(Base, table=True):
     period_end: date = Field(index=True)
     met: bool
     occurred_at: datetime
+    # migration 0004_counters: where obligation_stat counts it (the cell, its ancestors as of period_end)
+    rolled_path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    path_tail: str = Field(default="", max_length=36, index=True)
 
 
 class FeeSheet(Base, table=True):

@@ -1,10 +1,10 @@
-"""Project member, obligation, fee and grade events (in the caller's transaction; the inbox already
-filtered duplicates). Every table here is order-independent:
+"""Project member, fee and grade events (in the caller's transaction; the inbox already filtered
+duplicates). Every table here is order-independent:
 - the roll (member_span) is refolded from the member's stored roll events each time one arrives, and the roll
   counters (roll_month) get the new spans' month deltas minus the old ones' (roll_months.py);
-- a change row is keyed by its event id;
-- an obligation keeps its latest closing (occurred_at), a cell-month of fees its highest revision,
-  a grade its latest decision (decided_on, then occurred_at).
+- a cell-month of fees keeps its highest revision, a grade its latest decision (decided_on, then occurred_at).
+Change rows (keyed by event id) and obligations (the latest closing, occurred_at) are stored by counters.py
+with the paths their counters are rolled along.
 """
 from __future__ import annotations
 
@@ -17,20 +17,17 @@ from sqlalchemy.orm import Session
 from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
                            MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
 from reports import member_facts, roll_months
-from reports.models import (FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberInfo, MemberSpan,
-                            ObligationFact)
+from reports.models import FeeLine, FeeSheet, GradeFact, MemberEvent, MemberInfo, MemberSpan
 from reports.upsert import upsert
 
 MEMBER_EVENTS = (*member_facts.ROLL_EVENTS, MemberTemporarilyTransferred, PartyCardIssued, BadgeAwarded, MemberExempted)
 LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, MemberGraded, OrganizationGraded)
-_EVENT, _SPAN, _CHANGE, _INFO = MemberEvent.__table__, MemberSpan.__table__, MemberChange.__table__, MemberInfo.__table__
-_OBLIGATION, _SHEET, _LINE, _GRADE = ObligationFact.__table__, FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
+_EVENT, _SPAN, _INFO = MemberEvent.__table__, MemberSpan.__table__, MemberInfo.__table__
+_SHEET, _LINE, _GRADE = FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
 
 
 def apply(session: Session, events: Sequence[Event]) -> None:
     _members(session, [e for e in events if isinstance(e, MEMBER_EVENTS)])
-    _keep_newest(session, _OBLIGATION, ("org_id", "obligation", "period_start"), lambda r: r["occurred_at"],
-                 [_obligation_row(e) for e in events if isinstance(e, MeetingObligationClosed)])
     _keep_newest(session, _GRADE, ("subject_kind", "subject_id", "year"), lambda r: (r["decided_on"], r["occurred_at"]),
                  [_grade_row(e) for e in events if isinstance(e, (MemberGraded, OrganizationGraded))])
     _fees(session, [e for e in events if isinstance(e, FeesRecorded)])
@@ -72,8 +69,6 @@ def _members(session: Session, events: list[Event]) -> None:
         upsert(session, _INFO, [member_facts.info(member, history) for member, history in stored.items() if history],
                ["member_id"])  # name and probation, for the alerts
     roll_months.write(session, roll)  # summed over the batch: one additive upsert
-    changes = [c for c in map(member_facts.change, events) if c is not None]
-    upsert(session, _CHANGE, changes, ["event_id"], "ignore")
 
 
 def _keep_newest(session: Session, table, keys: tuple[str, ...], rank: Callable[[dict], object],

@@ -72,6 +72,13 @@ class PeriodStat(Base, table=True):
     present: int = 0
     expected: int = 0
     speakers: int = 0
+    # migration 0004_counters: held per kind (facts.MEETING_KINDS) and with upper-level attendance
+    held_regular: int = 0
+    held_thematic: int = 0
+    held_combined: int = 0
+    held_extraordinary: int = 0
+    held_model: int = 0
+    upper_level: int = 0
 
 
 class ProjectionLock(Base, table=True):
@@ -83,7 +90,8 @@ class ProjectionLock(Base, table=True):
     batches: int = 0
 
 
-STAT_COLUMNS = ("meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present", "expected", "speakers")
+STAT_COLUMNS = ("meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present", "expected", "speakers",
+                "held_regular", "held_thematic", "held_combined", "held_extraordinary", "held_model", "upper_level")
 inbox = inbox_table(Base.metadata)
 
 
@@ -91,6 +99,8 @@ inbox = inbox_table(Base.metadata)
 from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
+# Tables of migration 0004_counters.
+from reports.counter_models import ChangeStat, ObligationStat  # noqa: E402,F401
 # Tables of migration 0003_alerts.
 from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
 # Tables of migration 0004_roll.

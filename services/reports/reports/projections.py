@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from shared import inbox as shared_inbox
 from shared.consumer import Envelope
 from shared.events import Event, MeetingRated, MeetingRecorded
-from reports import alerts, lifecycle, roll_months, tree
+from reports import alerts, counters, lifecycle, roll_months, tree
 from reports.facts import Deltas, Fact, Groups, apply_event, group_contribution, new_deltas, spread, with_path
 from reports.models import STAT_COLUMNS, MeetingFact, PeriodStat, ProjectionLock, inbox
 from reports.periods import periods_of
@@ -29,6 +29,7 @@ from reports.upsert import upsert
 INBOX_CONSUMER = "reports-projection"  # one namespace for both durables: event ids are unique
 _FACT, _LOCK = MeetingFact.__table__, ProjectionLock.__table__
 Changes = set[tuple[str, str]]  # (org_id, period) whose counters changed
+_STAT_KEYS = ("org_id", "period", *STAT_COLUMNS)
 # anything else in a replayed stream is skipped
 _PROJECTED = (*tree.TREE_EVENTS, MeetingRecorded, MeetingRated, *lifecycle.MEMBER_EVENTS, *lifecycle.LEDGER_EVENTS,
               *alerts.ALERT_EVENTS)
@@ -77,6 +78,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
     roll_months.write(session, roll_months.after_tree(session, rerolled, roll))  # plus along the new one
     lifecycle.apply(session, events)  # after the tree: the refolded spans roll along the tree as now known
     alerts.apply(session, events)
+    counted = counters.apply(session, events, new_orgs, moved_orgs)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)
     parents = tree.load_ancestry(session, {f.organization_id for f in updated.values()})
@@ -93,7 +95,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
         changed_facts.append(fact)
     deltas = spread(new_deltas(), groups)
     _write(session, changed_facts, deltas)
-    return {key for key, values in deltas.items() if any(values)} | lifecycle_changes(session, events)
+    return {key for key, values in deltas.items() if any(values)} | counted | lifecycle_changes(session, events)
 
 
 def lifecycle_changes(session: Session, events: list[Event]) -> Changes:
@@ -142,8 +144,7 @@ def _fold(stored: dict[str, Fact], events: Iterable[tuple[str, MeetingRecorded |
 
 def _write(session: Session, facts: list[Fact], deltas: Deltas) -> None:
     upsert(session, _FACT, [_fact_row(f) for f in facts], ["meeting_id"], raw=True)
-    rows = [{"org_id": org, "period": period, **dict(zip(STAT_COLUMNS, values))}
-            for (org, period), values in deltas.items() if any(values)]
+    rows = [dict(zip(_STAT_KEYS, (org, period, *values))) for (org, period), values in deltas.items() if any(values)]
     upsert(session, PeriodStat.__table__, rows, ["org_id", "period"], "add", raw=True)
 
 

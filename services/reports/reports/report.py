@@ -5,6 +5,9 @@ whose organization was under the root then (or along today's tree with ``tree=to
 by ``held_on``, an obligation by its ``period_end``, a change by its effective date, a fee month by its first
 day, a grade by its year (along the tree on 31 December, clamped into the range); members are counted on the
 range's last day. Percentages come from ``queries.percent`` only.
+
+A named period read along the tree as it was (``period``) takes its meetings, obligations and changes from
+the counters the projection keeps (report_counters.py: the same counts, kept as the facts arrive).
 """
 from __future__ import annotations
 
@@ -14,31 +17,39 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports import report_alerts, report_members, subtrees, tree
-from reports.facts import LEVELS
+from reports import report_alerts, report_counters, report_members, subtrees, tree
+from reports.facts import LEVELS, MEETING_KINDS
 from reports.models import MeetingFact, ObligationFact
 from reports.queries import percent
 
 OBLIGATIONS = ("regular", "thematic", "committee")
-MEETING_KINDS = ("regular", "thematic", "combined", "extraordinary", "model")
 _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 
 
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
-           children: list[str] = ()) -> dict:
-    """The root's full figures and each child's meeting figures over [start, end]."""
+           children: list[str] = (), period: str | None = None) -> dict:
+    """The root's full figures and each child's meeting figures over [start, end]; ``period``: [start, end]
+    is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes."""
+    if period is not None and today_tree:
+        raise ValueError("the counters roll up along the tree as it was, not today's")
     parents = tree.subtree_parents(session, root)  # the root's subtree on any day, not the whole tree
     roots = [root, *children]
     pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
-    meetings = _meetings(session, pieces, roots)
-    _obligations(session, pieces, root, meetings[root])
+    if period is None:
+        meetings = {org: _meeting_shape(c) for org, c in _meetings(session, pieces, roots).items()}
+        meetings[root]["obligations"] = _obligation_shape(_obligations(session, pieces, root))
+        changes = None
+    else:
+        meetings = {org: _meeting_shape(c) for org, c in report_counters.meetings(session, roots, period).items()}
+        meetings[root]["obligations"] = _obligation_shape(report_counters.obligations(session, root, period))
+        changes = report_members.change_shape(report_counters.changes(session, root, period))
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end, as_was=not today_tree),
+            **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree),
             "alerts": report_alerts.figures(session, pieces, root, start, end)}
 
 
-def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
+def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, Counter]:
     counts = {root: Counter() for root in roots}
     for first, last, under in pieces:
         if len(roots) == 1 and len(under[roots[0]]) <= tree.MAX_LISTED:  # the IN list is exactly the subtree
@@ -58,7 +69,7 @@ def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, dict]:
             for root in roots:
                 if org in under[root]:
                     _count_meetings(counts[root], [row])
-    return {root: _meeting_shape(c) for root, c in counts.items()}
+    return counts
 
 
 def _count_meetings(c: Counter, rows) -> None:
@@ -84,7 +95,7 @@ def _meeting_shape(c: Counter) -> dict:
     }
 
 
-def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
+def _obligations(session: Session, pieces, root: str) -> Counter:
     c: Counter = Counter()
     for first, last, under in pieces:
         # listed: the IN list is exactly the subtree, so the database sums (no org column, no check below)
@@ -98,7 +109,11 @@ def _obligations(session: Session, pieces, root: str, meetings: dict) -> None:
             if not org or org[0] in under[root]:
                 c[(obligation, "required")] += n
                 c[(obligation, "held" if met else "missed")] += n
-    meetings["obligations"] = {
+    return c
+
+
+def _obligation_shape(c: Counter) -> dict:
+    return {
         o: {"required": c[(o, "required")], "held": c[(o, "held")], "missed": c[(o, "missed")],
             "missed_share": percent(c[(o, "missed")], c[(o, "required")])} for o in OBLIGATIONS}
 
@@ -111,7 +126,8 @@ def full_figures(session: Session, org_id: str, label: str, start: date, end: da
     from reports import queries
     kids = queries.children(session, org_id)
     from_counters = named_period and tree_mode == "as_was"  # the children's rows then come from period_stat
-    full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=[] if from_counters else kids)
+    full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=[] if from_counters else kids,
+                  period=label if from_counters else None)
     if from_counters:
         legacy = queries.figures(session, org_id, label)
     else:

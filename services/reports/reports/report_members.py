@@ -25,11 +25,17 @@ UNKNOWN = "unknown"
 _LIVE = (*DIMENSIONS, "age_band", "party_age_band")  # the live roll's keys, in its order
 
 
-def figures(session: Session, pieces, root: str, start: date, end: date, *, as_was: bool = False) -> dict:
-    """``as_was``: the pieces follow the tree as it was (not ``tree=today``); the roll on a month's last day
-    then comes from the counters (``roll_months``), else it is computed here from the spans."""
+CHANGE_KEYS = ("admitted", "made_official", "transferred_in", "transferred_out", *list(CHANGES.values())[2:])
+
+
+def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None, *,
+            as_was: bool = False) -> dict:
+    """``changes``: already counted (report_counters), else counted here from the rows. ``as_was``: the pieces
+    follow the tree as it was (not ``tree=today``); the roll on a month's last day then comes from the counters
+    (``roll_months``), else it is computed here from the spans."""
     return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None),
-            "changes": _changes(session, pieces, root), "fees": _fees(session, pieces, root),
+            "changes": _changes(session, pieces, root) if changes is None else changes,
+            "fees": _fees(session, pieces, root),
             "grading": _grading(session, pieces, root, start, end)}
 
 
@@ -130,8 +136,11 @@ def _changes(session: Session, pieces, root: str) -> dict:
                     counts["transferred_in"] += n
             elif org in s:
                 counts["transferred_in" if kind == "transfer_received" else CHANGES[kind]] += n
-    return {key: counts[key] for key in ("admitted", "made_official", "transferred_in", "transferred_out",
-                                         *list(CHANGES.values())[2:])}
+    return change_shape(counts)
+
+
+def change_shape(counts: Counter) -> dict:
+    return {key: counts[key] for key in CHANGE_KEYS}
 
 
 def _fees(session: Session, pieces, root: str) -> dict:

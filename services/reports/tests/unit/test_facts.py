@@ -34,7 +34,7 @@ def test_a_fact_counts_once_for_every_org_on_its_path_in_month_quarter_and_year(
     deltas = new_deltas()
     add_contribution(deltas, fact, 1)
     assert set(deltas) == {(o, p) for o in ("cell", "committee") for p in ("2026-03", "2026-Q1", "2026")}
-    assert deltas[("committee", "2026-Q1")] == [1, 1, 0, 0, 0, 0, 8, 9, 3]
+    assert deltas[("committee", "2026-Q1")] == [1, 1, 0, 0, 0, 0, 8, 9, 3, 1, 0, 0, 0, 0, 0]  # a regular one, no upper level
 
 
 def test_the_path_follows_the_parent_in_force_on_the_meeting_day_and_stops_where_the_tree_is_unknown():

@@ -1,0 +1,45 @@
+"""The meetings, obligations and changes of a named period along the tree as it was, read from the counters
+the projection keeps (period_stat, obligation_stat, change_stat: one indexed read each) instead of the
+period's facts. The same counts as report._meetings, report._obligations and report_members._changes
+compute at query time (tests/integration/test_counters.py compares them); shaped by the same functions."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reports.counter_models import ChangeStat, ObligationStat
+from reports.facts import LEVELS, MEETING_KINDS
+from reports.models import PeriodStat
+
+_STAT, _OSTAT, _CSTAT = PeriodStat.__table__, ObligationStat.__table__, ChangeStat.__table__
+
+
+def meetings(session: Session, orgs: list[str], period: str) -> dict[str, Counter]:
+    """Each org's meeting counts in report._count_meetings' keys (zeros when nothing was counted)."""
+    found = {org: Counter() for org in orgs}
+    for start in range(0, len(orgs), 500):
+        for r in session.execute(select(_STAT).where(_STAT.c.period == period,
+                                                     _STAT.c.org_id.in_(orgs[start:start + 500]))).mappings():
+            c = found[r["org_id"]]
+            c.update({"held": r["meetings_held"], "upper": r["upper_level"], "present": r["present"],
+                      "expected": r["expected"], "speakers": r["speakers"], "level:unrated": r["unrated"],
+                      **{f"level:{lv}": r[lv] for lv in LEVELS}, **{f"kind:{k}": r[f"held_{k}"] for k in MEETING_KINDS}})
+    return found
+
+
+def obligations(session: Session, org: str, period: str) -> Counter:
+    """(obligation, required | held | missed) -> count, as report._obligations counts them."""
+    c: Counter = Counter()
+    for obligation, required, held, missed in session.execute(
+            select(_OSTAT.c.obligation, _OSTAT.c.required, _OSTAT.c.held, _OSTAT.c.missed)
+            .where(_OSTAT.c.org_id == org, _OSTAT.c.period == period)):
+        c.update({(obligation, "required"): required, (obligation, "held"): held, (obligation, "missed"): missed})
+    return c
+
+
+def changes(session: Session, org: str, period: str) -> Counter:
+    """Figure key (admitted, transferred_in, …) -> count, as report_members._changes counts them."""
+    return Counter(dict(session.execute(select(_CSTAT.c.kind, _CSTAT.c.count)
+                                        .where(_CSTAT.c.org_id == org, _CSTAT.c.period == period)).all()))
