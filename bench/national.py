@@ -42,6 +42,7 @@ from shared.db import make_engine, migrate  # noqa: E402
 from reports.models import (  # noqa: E402
     GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, OrgAttr, OrgNode, OrgParent, PeriodStat,
 )
+from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
 
 TARGET_P99_MS = 50.0
 DEFAULT_SCALE = 0.5  # the full size (1) loads in ~8.5 min on the shared 2-core machine; 0.5 fits ~5
@@ -136,6 +137,7 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     meetings_s = time.perf_counter() - started
     started = time.perf_counter()
     on_roll = _members(loader, paths, province_of, levels, rng)
+    _alerts(loader, engine, random.Random(seed + 1))
     members_s = time.perf_counter() - started
     started = time.perf_counter()
     if loader.sqlite:
@@ -275,6 +277,73 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
         loader.put(GradeFact.__table__, ("subject_kind", "subject_id", "year", "org_id", "level", "decided_on",
                                          "occurred_at"), grades[i:i + 200_000])
     return on_roll
+
+
+ALERTS_PER_THOUSAND = 4  # removal reviews and absence limits raised in the year, per thousand members
+OPEN = date.max  # member_info.probation_until while no decision closed the probation
+
+
+def _alerts(loader: Loader, engine, rng: random.Random) -> None:
+    """What the alerts read (``member_info``, ``member_alert``), as the projection would write them from the
+    members loaded: a name for every member; a probation from the admission (``party_age_start``) for those
+    admitted since 2018, decided 12 months and a few days later, except those admitted in the year (open) and
+    one in ten of those admitted the year before (open too: overdue probations); ~4 alerts per thousand
+    members, in the member's cell. Read back from ``member_span`` so ``_members`` stays as it is."""
+    span = MemberSpan.__table__
+    info_cols = ("member_id", "full_name", "probation_from", "probation_until")
+    alert_cols = ("kind", "member_id", "org_id", "year", "reason", "count", "raised_on", "meeting_id", "occurred_at")
+    surnames, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"), ("Văn Hùng", "Thị Lan", "Minh Tuấn", "Thu Hà")
+    infos, alerts, seen = [], [], set()
+    with engine.connect() as conn:
+        rows = conn.execute(select(span.c.member_id, span.c.org_id, span.c.party_age_start)
+                            .order_by(span.c.member_id)).all()
+    for member, cell, joined in rows:
+        if member in seen:
+            continue
+        seen.add(member)
+        joined = date.fromisoformat(joined) if isinstance(joined, str) else joined
+        since = until = None
+        if joined is not None and joined.year >= 2018:
+            since = joined
+            decided = joined + timedelta(days=365 + rng.randint(0, 20))
+            until = OPEN if joined.year == YEAR or (joined.year == YEAR - 1 and rng.random() < 0.1) else decided
+        infos.append((member, f"{rng.choice(surnames)} {rng.choice(given)}", since, until))
+        if rng.random() < ALERTS_PER_THOUSAND / 1000:
+            raised = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
+            review = rng.random() < 0.5
+            alerts.append(("removal_review" if review else "absence_limit", member, cell, YEAR,
+                           "unpaid_fees" if review else rng.choice(("unexcused", "excused_consecutive")),
+                           rng.randint(3, 6), raised, None if review else _id(5, len(alerts) + 1),
+                           datetime(raised.year, raised.month, raised.day, 9, tzinfo=timezone.utc)))
+        if len(infos) >= 200_000:
+            loader.put(MemberInfo.__table__, info_cols, infos)
+            infos = []
+    loader.put(MemberInfo.__table__, info_cols, infos)
+    loader.put(MemberAlert.__table__, alert_cols, alerts)
+
+
+def alerts_ms(database_url: str, tree: dict, samples: int = 10, seed: int = 11) -> dict:
+    """The ``alerts`` section alone (``report_alerts.section``), December of the year, per level: ms."""
+    from sqlmodel import Session
+
+    from bench.stats import summary
+    from reports import report_alerts
+
+    rng, out = random.Random(seed), {}
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            for level, orgs in tree["levels"].items():
+                times = []
+                for _ in range(samples):
+                    org = rng.choice(orgs)
+                    started = time.perf_counter()
+                    report_alerts.section(session, org, date(YEAR, 12, 1), date(YEAR, 12, 31))
+                    times.append((time.perf_counter() - started) * 1000)
+                out[level] = summary(times)
+    finally:
+        engine.dispose()
+    return out
 
 
 def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: int = 7) -> dict:
