@@ -255,12 +255,15 @@ async def pipeline(fetch: Callable[[], Awaitable[Batch | None]], apply: Callable
     try:
         while True:
             msgs = await fetch()
+            finished = None
             if running is not None:
-                await applied(running_batch, await running)
-                running = None
+                finished, running = (running_batch, await running), None
+            if msgs:  # the next batch goes first: ``applied`` (acks, progress) runs while it is applied
+                running, running_batch = asyncio.ensure_future(apply(msgs)), msgs
+            if finished is not None:
+                await applied(*finished)
             if not msgs:
                 return
-            running, running_batch = asyncio.ensure_future(apply(msgs)), msgs
     finally:
         if running is not None:  # fetch raised, or we were cancelled: let the apply in flight finish
             await asyncio.shield(running)
