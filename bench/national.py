@@ -10,6 +10,8 @@ projection's own pure function), lifecycle changes (``member_change``), the cell
 regular-meeting obligations (``obligation_fact``), their counters (``change_stat``, ``obligation_stat``: what
 ``reports.counters`` adds for each) and the organizations' annual grades (``grade_fact``).
 Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
+The alerts' tables are (``_alerts``): a ``member_info`` row per member, probations from the admissions, ~4
+alerts per thousand members; the ``alerts`` section is also timed alone (``alerts_ms``).
 
 Then ``GET /reports/api/figures`` (in-process through the app's HTTP stack, FastAPI ``TestClient``, a province
 token of the org's province) for random organizations at each level (province, committee, grassroots, cell)
@@ -47,6 +49,7 @@ from reports.models import (  # noqa: E402
     STAT_COLUMNS, ChangeStat, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
     OrgNode, OrgParent, PeriodStat, RollMonth,
 )
+from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
 
 TARGET_P99_MS = 50.0
 DEFAULT_SCALE = 0.5  # the full size (1) loads in ~8.5 min on the shared 2-core machine; 0.5 fits ~5
@@ -143,6 +146,7 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     meetings_s = time.perf_counter() - started
     started = time.perf_counter()
     on_roll = _members(loader, paths, province_of, levels, rng, sector_of)
+    _alerts(loader, engine, random.Random(seed + 1))
     members_s = time.perf_counter() - started
     started = time.perf_counter()
     if loader.sqlite:
@@ -372,6 +376,77 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
     return on_roll
 
 
+ALERTS_PER_THOUSAND = 4  # removal reviews and absence limits raised in the year, per thousand members
+OPEN = date.max  # member_info.probation_until while no decision closed the probation
+
+
+def _alerts(loader: Loader, engine, rng: random.Random) -> None:
+    """What the alerts read (``member_info``, ``member_alert``), as the projection would write them from the
+    members loaded: a name for every member; a probation from the admission (``party_age_start``) for those
+    admitted since 2018, decided 12 months and a few days later, except those admitted in the year (open) and
+    one in ten of those admitted the year before (open too: overdue probations); ~4 alerts per thousand
+    members, in the member's cell. Read back from ``member_span`` so ``_members`` stays as it is."""
+    span = MemberSpan.__table__
+    info_cols = ("member_id", "full_name", "probation_from", "probation_until")
+    alert_cols = ("kind", "member_id", "org_id", "year", "reason", "count", "raised_on", "meeting_id", "occurred_at")
+    surnames, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"), ("Văn Hùng", "Thị Lan", "Minh Tuấn", "Thu Hà")
+    infos, alerts, seen = [], [], set()
+    with engine.connect() as conn:
+        rows = conn.execute(select(span.c.member_id, span.c.org_id, span.c.party_age_start)
+                            .order_by(span.c.member_id)).all()
+    for member, cell, joined in rows:
+        if member in seen:
+            continue
+        seen.add(member)
+        joined = date.fromisoformat(joined) if isinstance(joined, str) else joined
+        since = until = None
+        if joined is not None and joined.year >= 2018:
+            since = joined
+            decided = joined + timedelta(days=365 + rng.randint(0, 20))
+            until = OPEN if joined.year == YEAR or (joined.year == YEAR - 1 and rng.random() < 0.1) else decided
+        infos.append((member, f"{rng.choice(surnames)} {rng.choice(given)}", since, until))
+        if rng.random() < ALERTS_PER_THOUSAND / 1000:
+            raised = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
+            review = rng.random() < 0.5
+            alerts.append(("removal_review" if review else "absence_limit", member, cell, YEAR,
+                           "unpaid_fees" if review else rng.choice(("unexcused", "excused_consecutive")),
+                           rng.randint(3, 6), raised, None if review else _id(5, len(alerts) + 1),
+                           datetime(raised.year, raised.month, raised.day, 9, tzinfo=timezone.utc)))
+        if len(infos) >= 200_000:
+            loader.put(MemberInfo.__table__, info_cols, infos)
+            infos = []
+    loader.put(MemberInfo.__table__, info_cols, infos)
+    loader.put(MemberAlert.__table__, alert_cols, alerts)
+
+
+def alerts_ms(database_url: str, tree: dict, samples: int = 10, seed: int = 11) -> dict:
+    """The ``alerts`` section alone, as a figures request computes it (``report_alerts.figures`` on the
+    request's tree segments, computed before the clock), per level, each period kind in turn: ms."""
+    from sqlmodel import Session
+
+    from bench.stats import summary
+    from reports import report_alerts, subtrees
+    from reports import tree as reports_tree
+    from reports.periods import period_range
+
+    rng, out = random.Random(seed), {}
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            for level, orgs in tree["levels"].items():
+                times = []
+                for n in range(samples):
+                    org, (start, end) = rng.choice(orgs), period_range(list(PERIODS.values())[n % len(PERIODS)])
+                    pieces = subtrees.segments(reports_tree.subtree_parents(session, org), [org], start, end)
+                    started = time.perf_counter()
+                    report_alerts.figures(session, pieces, org, start, end)
+                    times.append((time.perf_counter() - started) * 1000)
+                out[level] = summary(times)
+    finally:
+        engine.dispose()
+    return out
+
+
 def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: int = 7) -> dict:
     """GET /reports/api/figures for random orgs per level and period kind; milliseconds per request."""
     from fastapi.testclient import TestClient
@@ -524,6 +599,7 @@ def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0,
         engine.dispose()
     size = os.path.getsize(workdir / "reports-national.db") if database_url is None else None
     figures = measure(url, tree, samples, budget_s)
+    alerts = alerts_ms(url, tree, samples)
     full = {"organizations": 314_942, "members": 5_600_000, "meetings": 4_300_000}
     return {"scale": scale, "database": make_url(url).get_backend_name(), "year": YEAR, "periods": PERIODS,
             **tree["loaded"], "members_on_roll": members, "meetings": meetings,
@@ -531,7 +607,7 @@ def run(scale: float, workdir: Path, samples: int = 30, budget_s: float = 20.0,
             "of_national": {"organizations": round(tree["loaded"]["organizations"] / full["organizations"], 3),
                             "members": round(members / full["members"], 3),
                             "meetings": round(meetings / full["meetings"], 3)},
-            "samples_per_cell": samples, "figures_ms": figures}
+            "samples_per_cell": samples, "figures_ms": figures, "alerts_section_ms": alerts}
 
 
 def markdown(result: dict) -> str:
@@ -560,6 +636,8 @@ def markdown(result: dict) -> str:
         lines.append(f"| {level} | {r[level]['live']['p50']} / {r[level]['live']['max']} "
                      f"| {r[level]['counters']['p50']} / {r[level]['counters']['max']} |")
     lines += ["", f"Counters equal the live roll for every org sampled: {'yes' if r['consistent'] else 'NO'}.", ""]
+    lines += ["The `alerts` section alone (report_alerts.figures, ms p50 / p99): " + ", ".join(
+        f"{level} {a['p50']} / {a['p99']}" for level, a in result.get("alerts_section_ms", {}).items()), ""]
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from reports.models import AlertRule, MemberAlert
 
 ALERT_EVENTS = (RemovalReviewRaised, AbsenceLimitReached)
 KEYS = ("removal_reviews", "absence_limits", "overdue_probations")  # the figures' `alerts` lists
+OPEN = date.max  # member_info.probation_until of a probation no decision has closed (member_facts.info)
 _ALERT, _RULE = MemberAlert.__table__, AlertRule.__table__
 
 

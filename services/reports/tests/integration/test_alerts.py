@@ -131,6 +131,27 @@ def test_a_committee_sees_only_the_alerts_of_its_subtree(client, ev, bearer):
     assert response.status_code == 403
 
 
+def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_the_probation_index(
+        client, ev, bearer, monkeypatch):
+    """Above ``report_alerts.LISTED`` orgs the ids go as one parameter and the overdue probations are read from
+    the probation index first (two ranges): forced here for every subtree, the answers are those of the
+    listed path, on both sides of each deadline, a decision after the day included, and only inside the subtree."""
+    from reports import report_alerts
+
+    project(client.app.state.runtime.engine, events(ev))
+    asks = [("coquan", "committee", DAY_30), ("coquan", "committee", DAY_31), ("coquan", "committee", date(2026, 4, 20)),
+            ("coquan", "committee", date(2026, 4, 14)), ("sogd", "committee", DAY_31),
+            ("baotang", "secretary", DAY_31), ("coquan", "committee", date(2026, 4, 7))]
+    listed = [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks]
+    assert [len(a["overdue_probations"]) for a in listed] == [0, 2, 1, 0, 1, 1, 0]  # the cases above, by hand
+    calls = []
+    real = report_alerts.among
+    monkeypatch.setattr(report_alerts, "LISTED", 0)
+    monkeypatch.setattr(report_alerts, "among", lambda *a: calls.append(len(a[2])) or real(*a))
+    assert [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks] == listed
+    assert calls and min(calls) >= 1  # every query went through the one-parameter path
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
 def test_the_exports_carry_a_table_per_alert_list_with_vietnamese_headers(client, ev, bearer, fmt):
     project(client.app.state.runtime.engine, events(ev))

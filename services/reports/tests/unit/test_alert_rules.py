@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from reports.alerts import in_force
 from shared.calendar import add_months, add_working_days, public_holidays, working_days_after
+from reports.report_alerts import latest_admission_due
 
 
 def test_twelve_months_after_a_ceremony_is_the_same_day_a_year_later_or_the_months_last_day():
@@ -43,3 +44,23 @@ def test_the_rule_in_force_is_the_latest_version_begun_on_the_day():
     versions = [(date(1930, 2, 3), 30), (date(2027, 1, 1), 20)]
     assert in_force(versions, date(2026, 12, 31)) == 30
     assert in_force(versions, date(2027, 1, 1)) == 20
+
+
+def test_the_overdue_probations_read_only_admissions_whose_twelve_month_mark_is_before_the_day():
+    twelve = [(date(1930, 2, 3), 12)]
+    assert latest_admission_due(twelve, date(2026, 3, 5)) == date(2025, 3, 4)  # 5 March 2025: mark on the day itself
+    assert latest_admission_due(twelve, date(2026, 3, 6)) == date(2025, 3, 5)
+    # 29, 30 and 31 January reach their one-month mark on 28 February: all before 1 March
+    assert latest_admission_due([(date(1930, 2, 3), 1)], date(2025, 3, 1)) == date(2025, 1, 31)
+    assert latest_admission_due([(date(1930, 2, 3), 1)], date(2025, 2, 28)) == date(2025, 1, 27)
+    # with two versions in force at different times, the shorter one bounds every admission
+    assert latest_admission_due([(date(1930, 2, 3), 18), (date(2027, 1, 1), 12)], date(2026, 3, 5)) == date(2025, 3, 4)
+
+
+def test_no_admission_after_that_day_reaches_its_mark_before_the_day_whatever_the_version_in_force():
+    versions = [(date(1930, 2, 3), 12), (date(2024, 7, 1), 9), (date(2025, 1, 1), 14)]
+    for on in (date(2025, 1, 1) + timedelta(days=n) for n in range(0, 800, 3)):
+        last = latest_admission_due(versions, on)
+        assert last < on and add_months(last, 9) < on
+        for since in (last + timedelta(days=n) for n in range(1, 400)):
+            assert add_months(since, in_force(versions, since)) >= on, (on, since)
