@@ -8,11 +8,9 @@ than ``probation_decision_working_days`` working days past the 12-month mark.
 """
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, any_, bindparam, func, or_, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared import clock
@@ -34,7 +32,7 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
         for kind, member, org, reason, count, day in session.execute(
                 select(_ALERT.c.kind, _ALERT.c.member_id, _ALERT.c.org_id, _ALERT.c.reason, _ALERT.c.count,
                        _ALERT.c.raised_on).where(_ALERT.c.raised_on.between(first, last),
-                                                 among(session, _ALERT.c.org_id, under[root]))):
+                                                 tree.among_param(session, _ALERT.c.org_id, under[root]))):
             if org in under[root]:
                 out[_KIND[kind]].append(_item(member, org, reason, count, day))
     on = min(end, today or clock.today())
@@ -70,10 +68,11 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     def candidates(undecided, org):  # probations not decided on ``on``, admitted early enough to be due by then
         return (select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
                 .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
-                .where(undecided, _INFO.c.probation_from <= admitted_by, on_roll, among(session, org, under)))
+                .where(undecided, _INFO.c.probation_from <= admitted_by, on_roll,
+                       tree.among_param(session, org, under)))
 
     until = _INFO.c.probation_until
-    if len(under) <= LISTED:  # a few orgs: their members' rows first (by org), then each one's probation
+    if len(under) <= tree.LISTED:  # a few orgs: their members' rows first (by org), then each one's probation
         query = candidates(until > on, _SPAN.c.org_id)
     else:  # ``until > on`` as two ranges of ix_member_info_probation (0004): the open ones (9999-12-31), by
         # admission date (few were admitted long enough ago), and those decided after ``on`` (a past report);
@@ -95,25 +94,6 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
         if late > in_force(limit, mark):
             out.append({**_item(member, org, "overdue_probation", late, mark), "probation_from": since})
     return out
-
-
-LISTED = 64  # up to this many orgs, an ordinary IN list: the planner sees how few and reads their rows by org
-
-
-def among(session: Session, column, org_ids: frozenset[str]):
-    """``column IN org_ids``; for more than ``LISTED`` ids, as ONE parameter (SQLite: a JSON array read by
-    ``json_each``; PostgreSQL: an array): a province's ~9,000 ids rendered as one ``?`` each cost far more than
-    the query (SQLAlchemy's expanding IN, ~0.1 s at national scale), and the statement text stays the same, so
-    it is compiled once. A pure speed-up, as ``tree.among``: the rows are filtered by org afterwards anyway."""
-    ids = sorted(org_ids)
-    dialect = session.get_bind().dialect.name
-    if len(ids) <= LISTED:
-        return column.in_(ids)
-    if dialect == "sqlite":
-        return column.in_(select(func.json_each(bindparam("org_ids", json.dumps(ids))).table_valued("value").c.value))
-    if dialect == "postgresql":
-        return column == any_(bindparam("org_ids", ids, type_=postgresql.ARRAY(String)))
-    return tree.among(column, ids)
 
 
 def latest_admission_due(months: list[tuple[date, int]], on: date) -> date:

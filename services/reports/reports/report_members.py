@@ -148,7 +148,7 @@ def _fees(session: Session, pieces, root: str) -> dict:
     unpaid: set[str] = set()
     for first, last, under in pieces:
         s = under[root]
-        in_piece = and_(_LINE.c.month.between(first, last), tree.among(_LINE.c.org_id, s))
+        in_piece = and_(_LINE.c.month.between(first, last), tree.among_param(session, _LINE.c.org_id, s))
         for org, d, p in session.execute(select(_LINE.c.org_id, func.sum(_LINE.c.due_vnd), func.sum(_LINE.c.paid_vnd))
                                          .where(in_piece).group_by(_LINE.c.org_id)):
             if org in s:
@@ -164,7 +164,8 @@ def _grading(session: Session, pieces, root: str, start: date, end: date) -> dic
     for kind, org, year, level, n in session.execute(
             select(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level, func.count())
             .where(_GRADE.c.year.between(start.year, end.year),
-                   tree.among(_GRADE.c.org_id, frozenset().union(*(under[root] for _, _, under in pieces))))
+                   tree.among_param(session, _GRADE.c.org_id,
+                                    frozenset().union(*(under[root] for _, _, under in pieces))))
             .group_by(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level)):
         day = min(max(date(year, 12, 31), start), end)
         if org in subtrees.piece_of(pieces, day)[2][root]:

@@ -2,11 +2,13 @@
 path from an org up to the root as of a day (as far as the tree is known yet)."""
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import literal, select, true, update
+from sqlalchemy import String, any_, bindparam, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from shared.events import (OrganizationCreated, OrganizationDissolved, OrganizationMoved, OrganizationReclassified,
@@ -117,6 +119,25 @@ def among(column, org_ids: Iterable[str]):
     the index reads the subtree's rows only); no condition at all for a set too large to list."""
     ids = list(set(org_ids))
     return column.in_(ids) if len(ids) <= MAX_LISTED else true()
+
+
+LISTED = 64  # up to this many orgs, an ordinary IN list: the planner sees how few and reads their rows by org
+
+
+def among_param(session: Session, column, org_ids: Iterable[str]):
+    """``column IN org_ids``; for more than ``LISTED`` ids, as ONE parameter (SQLite: a JSON array read by
+    ``json_each``; PostgreSQL: an array): a province's ~9,000 ids rendered as one ``?`` each cost far more than
+    the query (SQLAlchemy's expanding IN, ~0.1 s at national scale), and the statement text stays the same, so
+    it is compiled once. A pure speed-up, as ``among``: the rows are filtered by org afterwards anyway."""
+    ids = sorted(org_ids)
+    dialect = session.get_bind().dialect.name
+    if len(ids) <= LISTED:
+        return column.in_(ids)
+    if dialect == "sqlite":
+        return column.in_(select(func.json_each(bindparam("org_ids", json.dumps(ids))).table_valued("value").c.value))
+    if dialect == "postgresql":
+        return column == any_(bindparam("org_ids", ids, type_=postgresql.ARRAY(String)))
+    return among(column, ids)
 
 
 def load_parents(session: Session, org_ids: Iterable[str]) -> Parents:
