@@ -133,10 +133,10 @@ def test_a_committee_sees_only_the_alerts_of_its_subtree(client, ev, bearer):
 
 def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_the_probation_index(
         client, ev, bearer, monkeypatch):
-    """Above ``report_alerts.LISTED`` orgs the ids go as one parameter and the overdue probations are read from
+    """Above ``tree.LISTED`` orgs the ids go as one parameter and the overdue probations are read from
     the probation index first (two ranges): forced here for every subtree, the answers are those of the
     listed path, on both sides of each deadline, a decision after the day included, and only inside the subtree."""
-    from reports import report_alerts
+    from reports import tree
 
     project(client.app.state.runtime.engine, events(ev))
     asks = [("coquan", "committee", DAY_30), ("coquan", "committee", DAY_31), ("coquan", "committee", date(2026, 4, 20)),
@@ -145,9 +145,9 @@ def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_
     listed = [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks]
     assert [len(a["overdue_probations"]) for a in listed] == [0, 2, 1, 0, 1, 1, 0]  # the cases above, by hand
     calls = []
-    real = report_alerts.among
-    monkeypatch.setattr(report_alerts, "LISTED", 0)
-    monkeypatch.setattr(report_alerts, "among", lambda *a: calls.append(len(a[2])) or real(*a))
+    real = tree.among_param
+    monkeypatch.setattr(tree, "LISTED", 0)
+    monkeypatch.setattr(tree, "among_param", lambda *a: calls.append(len(a[2])) or real(*a))
     assert [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks] == listed
     assert calls and min(calls) >= 1  # every query went through the one-parameter path
 
