@@ -22,8 +22,8 @@ def only_on(database: str):
     """Run an end-to-end test on one database instead of both (the fixture's default).
 
     The services' own suites run every use case on SQLite and PostgreSQL; end to end, the delivery paths
-    (the roll-up, a service killed mid-stream, the consistency check) run on both, and the tests that add
-    a scenario on top of them run once: on PostgreSQL (production) for the back-end scenarios, on SQLite
+    (the roll-up, a service killed mid-stream, the consistency check after every test) run on both, and the
+    tests that add a scenario on top of them run once: on PostgreSQL (production) for the back-end scenarios, on SQLite
     (what `make run` starts) for the browser and access ones. This keeps `make test` within its budget."""
     assert database in DATABASES
     return pytest.mark.parametrize("stack", [database], indirect=True)
