@@ -21,6 +21,10 @@ from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode
 
 _ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
 _ATTR, _NODE = OrgAttr.__table__, OrgNode.__table__
+# Up to this many orgs the overdue probations are read from the subtree's roll by org (a committee of ~210 orgs
+# at national scale 0.5: 5 ms), above it from the open probations by admission date (a province: ~50 ms; by org
+# it is 80 ms). Measured 2026-11-22 on the bench's national database (bench/README.md).
+BY_ORG = 1000
 _KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
 
 
@@ -72,7 +76,7 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
                        tree.among_param(session, org, under)))
 
     until = _INFO.c.probation_until
-    if len(under) <= tree.LISTED:  # a few orgs: their members' rows first (by org), then each one's probation
+    if len(under) <= BY_ORG:  # up to a committee: its members' rows first (by org), then each one's probation
         query = candidates(until > on, _SPAN.c.org_id)
     else:  # ``until > on`` as two ranges of ix_member_info_probation (0004): the open ones (9999-12-31), by
         # admission date (few were admitted long enough ago), and those decided after ``on`` (a past report);

@@ -133,10 +133,11 @@ def test_a_committee_sees_only_the_alerts_of_its_subtree(client, ev, bearer):
 
 def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_the_probation_index(
         client, ev, bearer, monkeypatch):
-    """Above ``tree.LISTED`` orgs the ids go as one parameter and the overdue probations are read from
-    the probation index first (two ranges): forced here for every subtree, the answers are those of the
-    listed path, on both sides of each deadline, a decision after the day included, and only inside the subtree."""
-    from reports import tree
+    """Above ``tree.LISTED`` orgs the ids go as one parameter, and above ``report_alerts.BY_ORG`` the overdue
+    probations are read from the probation index first (two ranges): forced here for every subtree, the answers
+    are those of the listed path, on both sides of each deadline, a decision after the day included, and only
+    inside the subtree."""
+    from reports import report_alerts, tree
 
     project(client.app.state.runtime.engine, events(ev))
     asks = [("coquan", "committee", DAY_30), ("coquan", "committee", DAY_31), ("coquan", "committee", date(2026, 4, 20)),
@@ -147,6 +148,7 @@ def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_
     calls = []
     real = tree.among_param
     monkeypatch.setattr(tree, "LISTED", 0)
+    monkeypatch.setattr(report_alerts, "BY_ORG", 0)
     monkeypatch.setattr(tree, "among_param", lambda *a: calls.append(len(a[2])) or real(*a))
     assert [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks] == listed
     assert calls and min(calls) >= 1  # every query went through the one-parameter path
