@@ -285,18 +285,7 @@ def _scan(data: bytes, strings: list[str]) -> Iterator[list]:
             else:
                 if raw and ("&" in raw or "\r" in raw):
                     raw = _text(raw)
-                if not raw:
-                    value = None
-                elif kind == "s":
-                    value = strings[int(raw)]
-                elif kind in NUMBER_TYPES:
-                    value = _number(raw)
-                elif kind in ("str", "e", "d"):
-                    value = raw
-                elif kind == "b":
-                    value = raw == "1"
-                else:
-                    raise Unsupported(f"cell type {kind}")
+                value = _typed(kind, raw or None, strings)
             if col >= len(current):
                 current.extend([None] * (col - len(current) + 1))
             current[col] = value
@@ -305,6 +294,21 @@ def _scan(data: bytes, strings: list[str]) -> Iterator[list]:
             yield []
         yield current
         next_row = number + 1
+
+
+def _typed(kind: str | None, text: str | None, strings: list[str]):
+    """A cell's value from its type attribute and its <v> text (both readers)."""
+    if text is None:
+        return None
+    if kind == "s":
+        return strings[int(text)]
+    if kind in NUMBER_TYPES:
+        return _number(text)
+    if kind in ("str", "e", "d"):
+        return text
+    if kind == "b":
+        return text == "1"
+    raise Unsupported(f"cell type {kind}")
 
 
 # ---- the general reader -------------------------------------------------------------------------------------
@@ -325,18 +329,7 @@ def _stream(book: zipfile.ZipFile, f, strings: list[str]) -> Iterator[list]:
                 else:
                     v = el.find(v_tag)
                     text = v.text if v is not None else None
-                    if text is None:
-                        value = None
-                    elif kind == "s":
-                        value = strings[int(text)]
-                    elif kind in NUMBER_TYPES:
-                        value = _number(text)
-                    elif kind in ("str", "e", "d"):
-                        value = text
-                    elif kind == "b":
-                        value = text == "1"
-                    else:
-                        raise Unsupported(f"cell type {kind}")
+                    value = _typed(kind, text, strings)
                 if col >= len(current):
                     current.extend([None] * (col - len(current) + 1))
                 current[col] = value
