@@ -42,6 +42,15 @@ class Envelope:
 BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 
 
+def _raise_if_cancelled() -> None:
+    """A cancel that arrived inside nats-py's fetch can come out as its timeout (the fetch swallows the
+    CancelledError): the task is still being cancelled, so stop here instead of fetching on forever (seen as a
+    shutdown that never ends, the loop logging ``consumer.fetch_failed`` every second)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class DurableConsumer:
     def __init__(self, nc: Client, spec: ConsumerSpec, handle: BatchHandler, metrics: DeliveryMetrics, logger,
                  decode: Callable[[str, bytes], catalogue.Event] = catalogue.decode, fetch_timeout_s: float = 0.25) -> None:
@@ -70,15 +79,17 @@ class DurableConsumer:
     async def run(self) -> None:
         if self._psub is None:
             await self.start()
-        while True:
+        while self._psub is not None:  # until stop()
             self.last_poll = time.monotonic()
             try:
                 msgs = await self._psub.fetch(self.spec.batch_size, timeout=self.fetch_timeout_s)
             except (TimeoutError, nats.errors.TimeoutError):
+                _raise_if_cancelled()
                 continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection trouble: nothing was acked, so nothing is lost
+                _raise_if_cancelled()
                 self.logger.warning("consumer.fetch_failed", error=repr(exc))
                 await asyncio.sleep(1.0)
                 continue

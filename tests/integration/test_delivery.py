@@ -235,3 +235,38 @@ async def test_streams_and_consumers_are_declared_with_explicit_versioned_config
         assert sinfo.config.duplicate_window == stream.duplicate_window_s
     owners = [s.owner for s in ALL_STREAMS]
     assert len(owners) == len(set(owners))  # one stream per owning service
+
+
+async def test_a_consumer_cancelled_as_its_connection_closes_stops_instead_of_fetching_forever():
+    """nats-py turns a cancel that lands in a fetch on a closing connection into ConnectionClosedError; the
+    consumer must still stop (before, it logged ``consumer.fetch_failed`` every second and a shutdown never
+    ended)."""
+    fetching = asyncio.Event()
+
+    class ClosingSubscription:  # what nats-py's next_msg does when cancelled on a closed connection (once here,
+        swallowed = []  # so that without the fix the test fails on its timeout instead of hanging)
+
+        async def fetch(self, batch, timeout):
+            fetching.set()
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                if self.swallowed:
+                    raise
+                self.swallowed.append(True)
+                raise nats.errors.ConnectionClosedError from None
+
+        async def unsubscribe(self):
+            pass
+
+    class NoServer:
+        def jetstream(self):
+            return None
+
+    consumer = DurableConsumer(NoServer(), spec("test-cancel-v1"), None, build_metrics(), log)
+    consumer._psub = ClosingSubscription()
+    task = asyncio.create_task(consumer.run())
+    await asyncio.wait_for(fetching.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 5)  # without the fix: TimeoutError, the task still fetching
