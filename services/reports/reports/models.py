@@ -88,6 +88,9 @@ class ProjectionLock(Base, table=True):
     __tablename__ = "projection_lock"
     id: int = Field(default=1, primary_key=True)
     batches: int = 0
+    # a random token every batch that changes a parent link writes ('' before): the figures' tree cache holds while
+    # it is the same (tree.pieces; migration 0005)
+    tree_version: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
 
 
 STAT_COLUMNS = ("meetings_held", "tot", "kha", "trung_binh", "kem", "unrated", "present", "expected", "speakers",

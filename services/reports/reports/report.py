@@ -17,7 +17,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports import report_alerts, report_counters, report_members, subtrees, tree
+from reports import report_alerts, report_counters, report_members, tree
 from reports.facts import LEVELS, MEETING_KINDS
 from reports.models import MeetingFact, ObligationFact
 from reports.queries import percent
@@ -32,9 +32,8 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes."""
     if period is not None and today_tree:
         raise ValueError("the counters roll up along the tree as it was, not today's")
-    parents = tree.subtree_parents(session, root)  # the root's subtree on any day, not the whole tree
     roots = [root, *children]
-    pieces = subtrees.segments(parents, roots, start, end, date.today() if today_tree else None)
+    pieces = tree.pieces(session, roots, start, end, date.today() if today_tree else None)
     if period is None:
         meetings = {org: _meeting_shape(c) for org, c in _meetings(session, pieces, roots).items()}
         meetings[root]["obligations"] = _obligation_shape(_obligations(session, pieces, root))

@@ -3,6 +3,8 @@ path from an org up to the root as of a day (as far as the tree is known yet).""
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
@@ -13,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from shared.events import (OrganizationCreated, OrganizationDissolved, OrganizationMoved, OrganizationReclassified,
                            OrganizationRenamed)
-from reports.models import OrgAttr, OrgNode, OrgParent
+from reports.models import OrgAttr, OrgNode, OrgParent, ProjectionLock
 from reports.upsert import upsert
 
 Parents = dict[str, list[tuple[date, str | None]]]  # org -> [(valid_from, parent)], sorted
 
-_PARENT, _ATTR = OrgParent.__table__, OrgAttr.__table__
+_PARENT, _ATTR, _LOCK = OrgParent.__table__, OrgAttr.__table__, ProjectionLock.__table__
 
 
 TREE_EVENTS = (OrganizationCreated, OrganizationMoved, OrganizationRenamed, OrganizationReclassified,
@@ -45,6 +47,8 @@ def record_tree(session: Session, events: list[TreeEvent]) -> tuple[set[str], se
     upsert(session, _PARENT, [{"org_id": o, "valid_from": d, "parent_id": p} for (o, d), p in changed.items()],
            ["org_id", "valid_from"])
     touched = {org for org, _ in changed}
+    if touched:  # the cached subtrees (``pieces``) are stale from this commit on
+        session.execute(update(_LOCK).where(_LOCK.c.id == 1).values(tree_version=uuid.uuid4().hex))
     return touched - set(before), touched & set(before)
 
 
@@ -93,6 +97,44 @@ def all_parents(session: Session) -> Parents:
     for history in parents.values():
         history.sort(key=lambda row: row[0])
     return parents
+
+
+# (database, root) -> (tree_version, the root's parent histories); (database, roots, start, end, today) -> ...
+_SUBTREES: dict[tuple[str, str], tuple[str, Parents]] = {}
+_PIECES: dict[tuple, tuple[str, list]] = {}
+_CACHE_LOCK = threading.Lock()
+CACHED = 256  # entries of each: a province's ~4,700 organizations take ~2 MB
+
+
+def pieces(session: Session, roots: list[str], start: date, end: date, today: date | None = None) -> list:
+    """``subtrees.segments`` of ``roots[0]``'s subtree (its ``children`` after it), kept in memory while no
+    batch changes a parent link (``projection_lock.tree_version``, a new token written by ``record_tree`` in the
+    batch's transaction; one row read per call). The same answer as reading and walking the tree each time,
+    ~30 ms for a province at national scale. Never cached before the first token (a tree loaded some other way,
+    tables made without migrations). The result is shared: callers must not change it."""
+    from reports import subtrees
+    version = session.execute(select(_LOCK.c.tree_version).where(_LOCK.c.id == 1)).scalar_one_or_none() or None
+    database = str(session.get_bind().url)
+    key = (database, tuple(roots), start, end, today)
+    hit = _PIECES.get(key)
+    if version is not None and hit is not None and hit[0] == version:
+        return hit[1]
+    parents = _SUBTREES.get((database, roots[0]))
+    if version is None or parents is None or parents[0] != version:
+        parents = (version, subtree_parents(session, roots[0]))
+        if version is not None:
+            _remember(_SUBTREES, (database, roots[0]), parents)
+    found = subtrees.segments(parents[1], roots, start, end, today)
+    if version is not None:
+        _remember(_PIECES, key, (version, found))
+    return found
+
+
+def _remember(cache: dict, key, value) -> None:
+    with _CACHE_LOCK:  # request threads share the caches
+        if len(cache) >= CACHED:
+            cache.pop(next(iter(cache)))  # the oldest entry (dicts keep insertion order)
+        cache[key] = value
 
 
 def subtree_parents(session: Session, root: str) -> Parents:

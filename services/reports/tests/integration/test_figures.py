@@ -119,6 +119,26 @@ def test_earlier_months_roll_up_under_the_old_bloc_and_later_ones_under_the_new_
     assert _get(client, bearer, ev, "N1", period="2025-04")["members"]["total"] == 1
 
 
+def test_figures_read_before_the_restructure_arrived_follow_it_once_it_is_applied(client, ev, bearer, province):
+    """The subtrees are kept in memory between requests (tree.pieces) until a batch changes a parent link:
+    read with the old tree only, then again after the moves (and after a batch that does not touch the tree)."""
+    engine = client.app.state.runtime.engine
+    events = province.restructure(ev)
+    year = {"from": "2025-01-01", "to": "2025-12-31"}  # a range: the live path, which reads the pieces
+
+    def held(*slugs):
+        return {slug: _get(client, bearer, ev, slug, **year)["meetings_held"] for slug in slugs}
+
+    project(engine, events[:4] + events[10:])  # the old tree and the facts: every meeting under the bloc
+    assert held("bloc", "P") == {"bloc": 4, "P": 4}
+    project(engine, events[9:10])  # a rename: no parent link changes, the kept subtrees still hold
+    assert held("bloc", "P") == {"bloc": 4, "P": 4}
+    project(engine, events[4:6])  # the new committees, empty
+    assert held("bloc", "N1", "P") == {"bloc": 4, "N1": 0, "P": 4}
+    project(engine, events[6:9])  # the moves of cells already known, the dissolution
+    assert held("bloc", "N1", "N2", "P") == {"bloc": 2, "N1": 1, "N2": 1, "P": 4}
+
+
 def test_tree_today_rolls_every_month_under_the_new_committees(client, ev, bearer, province):
     project(client.app.state.runtime.engine, province.restructure(ev))
     today = {(slug, period): _held(client, bearer, ev, slug, period=period, tree="today")
