@@ -28,11 +28,12 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ from reports.counters import change_counts  # noqa: E402
 from reports.facts import MEETING_KINDS, WIDTH  # noqa: E402
 from reports.models import (  # noqa: E402
     STAT_COLUMNS, ChangeStat, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
-    OrgNode, OrgParent, PeriodStat, RollMonth,
+    OrgNode, OrgParent, PeriodStat, ProjectionLock, RollMonth,
 )
 from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
 
@@ -138,6 +139,8 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     loader.put(OrgNode.__table__, ("id", "name", "kind", "sector", "cluster", "effective_from", "dissolved_on"), nodes)
     loader.put(OrgParent.__table__, ("org_id", "valid_from", "parent_id"), parents)
     loader.put(OrgAttr.__table__, ("org_id", "attr", "valid_from", "value"), attrs)
+    with engine.begin() as conn:  # as tree.record_tree writes it after a batch changed the tree
+        conn.execute(update(ProjectionLock.__table__).values(tree_version=uuid.uuid4().hex))
     tree_s = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -387,24 +390,27 @@ def _alerts(loader: Loader, engine, rng: random.Random) -> None:
     one in ten of those admitted the year before (open too: overdue probations); ~4 alerts per thousand
     members, in the member's cell. Read back from ``member_span`` so ``_members`` stays as it is."""
     span = MemberSpan.__table__
-    info_cols = ("member_id", "full_name", "probation_from", "probation_until")
+    info_cols = ("member_id", "full_name", "probation_from", "probation_until", "roll_org_id", "roll_from")
     alert_cols = ("kind", "member_id", "org_id", "year", "reason", "count", "raised_on", "meeting_id", "occurred_at")
     surnames, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"), ("Văn Hùng", "Thị Lan", "Minh Tuấn", "Thu Hà")
     infos, alerts, seen = [], [], set()
     with engine.connect() as conn:
-        rows = conn.execute(select(span.c.member_id, span.c.org_id, span.c.party_age_start)
-                            .order_by(span.c.member_id)).all()
-    for member, cell, joined in rows:
+        rows = conn.execute(select(span.c.member_id, span.c.org_id, span.c.party_age_start, span.c.valid_from,
+                                   span.c.valid_to).order_by(span.c.member_id, span.c.valid_to.is_(None))).all()
+    for i, (member, cell, joined, valid_from, valid_to) in enumerate(rows):
+        if i + 1 < len(rows) and rows[i + 1][0] == member:
+            continue  # the member's last span (the open one, if any: sorted last) places them (roll_place)
         if member in seen:
             continue
         seen.add(member)
+        place = (cell, valid_from) if valid_to is None else (None, None)
         joined = date.fromisoformat(joined) if isinstance(joined, str) else joined
         since = until = None
         if joined is not None and joined.year >= 2018:
             since = joined
             decided = joined + timedelta(days=365 + rng.randint(0, 20))
             until = OPEN if joined.year == YEAR or (joined.year == YEAR - 1 and rng.random() < 0.1) else decided
-        infos.append((member, f"{rng.choice(surnames)} {rng.choice(given)}", since, until))
+        infos.append((member, f"{rng.choice(surnames)} {rng.choice(given)}", since, until, *place))
         if rng.random() < ALERTS_PER_THOUSAND / 1000:
             raised = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
             review = rng.random() < 0.5

@@ -36,6 +36,10 @@ class MemberInfo(Base, table=True):
     # the decision that closed it (made official, or membership ended; its decision date), 9999-12-31 while none
     # (an index finds the open ones: a few per cent of the members); None: no admission known
     probation_until: date | None = Field(default=None, index=True)
+    # the open span's org and first day (member_facts.roll_place; migration 0005): on any day from roll_from on,
+    # the member is on that org's roll, so the overdue probations need no span read for most members
+    roll_org_id: str | None = Field(default=None, max_length=36)
+    roll_from: date | None = None
 
 
 class AlertRule(Base, table=True):

@@ -62,12 +62,14 @@ def _members(session: Session, events: list[Event]) -> None:
             stored[member].append(decode(subject, payload.encode()))
         old = [dict(r) for r in session.execute(select(_SPAN).where(_SPAN.c.member_id.in_(chunk))).mappings()]
         session.execute(delete(_SPAN).where(_SPAN.c.member_id.in_(chunk)))
-        rows = [row for member, history in stored.items() for row in member_facts.spans(member, history)]
+        folded = {member: member_facts.spans(member, history) for member, history in stored.items()}
+        rows = [row for member_rows in folded.values() for row in member_rows]
         context = roll_months.Context(session, {r["org_id"] for r in (*old, *rows)})
         context.deltas(rows, 1, context.deltas(old, -1, roll))  # the roll counters: old spans out, new in
         upsert(session, _SPAN, rows, ["member_id", "valid_from"])
-        upsert(session, _INFO, [member_facts.info(member, history) for member, history in stored.items() if history],
-               ["member_id"])  # name and probation, for the alerts
+        upsert(session, _INFO, [{**member_facts.info(member, history), **member_facts.roll_place(folded[member])}
+                                for member, history in stored.items() if history],
+               ["member_id"])  # name, probation and roll place, for the alerts
     roll_months.write(session, roll)  # summed over the batch: one additive upsert
 
 

@@ -132,3 +132,12 @@ def info(member_id: str, events: list[Event]) -> dict:
             decided_on = event.decision_date or event.effective_from
     until = None if probation_from is None else decided_on or date.max
     return {"member_id": member_id, "full_name": name, "probation_from": probation_from, "probation_until": until}
+
+
+def roll_place(spans_: list[dict]) -> dict:
+    """Where the member is on the roll from some day on, with nothing after it: the open span's org and first
+    day (None, None when no span is open). On any day from ``roll_from`` on, the member is on ``roll_org_id``'s
+    roll (the overdue-probation alert reads it instead of the member's spans; earlier days need the spans)."""
+    open_ = [row for row in spans_ if row["valid_to"] is None]
+    return {"roll_org_id": open_[-1]["org_id"], "roll_from": open_[-1]["valid_from"]} if open_ else \
+        {"roll_org_id": None, "roll_from": None}

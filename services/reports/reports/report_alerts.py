@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from shared import clock
@@ -22,8 +22,9 @@ from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode
 _ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
 _ATTR, _NODE = OrgAttr.__table__, OrgNode.__table__
 # Up to this many orgs the overdue probations are read from the subtree's roll by org (a committee of ~210 orgs
-# at national scale 0.5: 5 ms), above it from the open probations by admission date (a province: ~50 ms; by org
-# it is 80 ms). Measured 2026-11-22 on the bench's national database (bench/README.md).
+# at national scale 0.5: 5 ms), above it from the probation index alone, for the whole province, then kept if
+# in the subtree (``_undecided``; by org a province took 80 ms). Measured 2026-11-22 on the bench's national
+# database (bench/README.md).
 BY_ORG = 1000
 _KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
 
@@ -55,8 +56,7 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
 
 def section(session: Session, org_id: str, start: date, end: date) -> dict:
     """The `alerts` section of one organization's subtree over [start, end], along the tree in force then."""
-    pieces = subtrees.segments(tree.subtree_parents(session, org_id), [org_id], start, end)
-    return figures(session, pieces, org_id, start, end)
+    return figures(session, tree.pieces(session, [org_id], start, end), org_id, start, end)
 
 
 def _item(member: str, org: str, reason: str, count: int, day: date) -> dict:
@@ -67,24 +67,15 @@ def _item(member: str, org: str, reason: str, count: int, day: date) -> dict:
 def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     months = rules(session, "probation_months")
     admitted_by = latest_admission_due(months, on)
-    on_roll = and_(_SPAN.c.valid_from <= on, or_(_SPAN.c.valid_to.is_(None), _SPAN.c.valid_to > on))
-
-    def candidates(undecided, org):  # probations not decided on ``on``, admitted early enough to be due by then
-        return (select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
-                .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
-                .where(undecided, _INFO.c.probation_from <= admitted_by, on_roll,
-                       tree.among_param(session, org, under)))
-
     until = _INFO.c.probation_until
     if len(under) <= BY_ORG:  # up to a committee: its members' rows first (by org), then each one's probation
-        query = candidates(until > on, _SPAN.c.org_id)
-    else:  # ``until > on`` as two ranges of ix_member_info_probation (0004): the open ones (9999-12-31), by
-        # admission date (few were admitted long enough ago), and those decided after ``on`` (a past report);
-        # then each one's roll. ``org_id || ''`` (the same value) keeps the planner from starting with the
-        # subtree's whole roll by org instead, as it did for the second range (its size is unknown to it)
-        org = _SPAN.c.org_id.op("||")("")
-        query = candidates(until == OPEN, org).union_all(candidates(and_(until > on, until < OPEN), org))
-    rows = [(m, org, since) for m, org, since in session.execute(query) if org in under]
+        rows = [(m, org, since) for m, org, since in session.execute(
+            select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
+            .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
+            .where(until > on, _INFO.c.probation_from <= admitted_by, _on_roll(on),
+                   tree.among_param(session, _SPAN.c.org_id, under))) if org in under]
+    else:
+        rows = [row for row in _undecided(session, under, admitted_by, on) if row[1] in under]
     if not rows:
         return []
     limit = rules(session, "probation_decision_working_days")
@@ -98,6 +89,32 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
         if late > in_force(limit, mark):
             out.append({**_item(member, org, "overdue_probation", late, mark), "probation_from": since})
     return out
+
+
+def _on_roll(on: date):
+    return and_(_SPAN.c.valid_from <= on, or_(_SPAN.c.valid_to.is_(None), _SPAN.c.valid_to > on))
+
+
+def _undecided(session: Session, under: frozenset[str], admitted_by: date, on: date) -> list[tuple[str, str, date]]:
+    """(member, org on ``on``, admission) of the probations admitted by ``admitted_by`` and not decided on ``on``
+    whose member is on a roll that day, in ``under`` or possibly so (the caller keeps those in ``under``):
+    ``until > on`` as two ranges of ix_member_info_probation (0006), the open ones (9999-12-31) by admission date
+    and those decided after ``on`` (a past report), read from the index alone. A member whose open span began by
+    ``on`` is on ``roll_org_id``'s roll that day (kept if that org is in ``under``); the others (a transfer or a
+    profile change after ``on``, or no open span) are placed by their spans."""
+    until, org_from = _INFO.c.probation_until, _INFO.c.roll_from
+    maybe_under = or_(org_from.is_(None), org_from > on, tree.among_param(session, _INFO.c.roll_org_id, under))
+    found = session.execute(union_all(*(
+        select(_INFO.c.member_id, _INFO.c.probation_from, _INFO.c.roll_org_id, org_from)
+        .where(undecided, _INFO.c.probation_from <= admitted_by, maybe_under)
+        for undecided in (until == OPEN, and_(until > on, until < OPEN))))).all()
+    rows = [(m, org, since) for m, since, org, org_from in found if org_from is not None and org_from <= on]
+    others = {m: since for m, since, _, org_from in found if org_from is None or org_from > on}
+    ids = sorted(others)
+    for start in range(0, len(ids), 500):
+        rows += [(m, org, others[m]) for m, org in session.execute(
+            select(_SPAN.c.member_id, _SPAN.c.org_id).where(_SPAN.c.member_id.in_(ids[start:start + 500]), _on_roll(on)))]
+    return rows
 
 
 def latest_admission_due(months: list[tuple[date, int]], on: date) -> date:

@@ -9,8 +9,9 @@ import openpyxl
 import pypdf
 import pytest
 
-from shared.events import (AbsenceLimitReached, MemberAdmitted, MemberOfficialStatusGranted, MemberRegistered,
-                           MembershipEnded, RemovalReviewRaised, StatisticalProfile)
+from shared.events import (AbsenceLimitReached, MemberAdmitted, MemberOfficialStatusGranted, MemberProfileChanged,
+                           MemberRegistered, MembershipEnded, MemberTransferred, RemovalReviewRaised,
+                           StatisticalProfile)
 from reports.usecases import project
 
 MARK = date(2026, 3, 5)  # a Thursday: 12 months after the 5 March 2025 ceremonies
@@ -152,6 +153,42 @@ def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_
     monkeypatch.setattr(tree, "among_param", lambda *a: calls.append(len(a[2])) or real(*a))
     assert [_alerts(client, bearer, ev, slug, role, to=to) for slug, role, to in asks] == listed
     assert calls and min(calls) >= 1  # every query went through the one-parameter path
+
+
+def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_in_the_cell_of_that_day(
+        client, ev, bearer, monkeypatch):
+    """The probation index says where each member is from their open span's first day on; a member whose open
+    span began after the day (transferred on 20 April, or whose profile changed on 18 April) is placed by the
+    span of that day instead: the same answers as the by-org path, computed by hand here."""
+    from reports import report_alerts
+
+    o = ev.oid
+    later = [
+        _admitted(ev, "nam", "Ngô Văn Nam", "phongtc"),  # undecided; to Bảo tàng on 20 April
+        MemberTransferred(member_id=o("nam"), from_organization_id=o("phongtc"), to_organization_id=o("baotang"),
+                          effective_from=date(2026, 4, 20)),
+        _admitted(ev, "mai", "Vũ Thị Mai", "vanphong"),  # undecided; her profile changed on 18 April
+        MemberProfileChanged(member_id=o("mai"), full_name="Vũ Thị Mai", effective_from=date(2026, 4, 18),
+                             profile=StatisticalProfile(sex="female", date_of_birth=date(1995, 1, 1),
+                                                        ethnicity="Tày")),
+    ]
+    project(client.app.state.runtime.engine, events(ev) + later)
+    asks = [("sogd", "committee", DAY_31), ("baotang", "secretary", DAY_31),
+            ("sogd", "committee", date(2026, 4, 21)), ("baotang", "secretary", date(2026, 4, 21))]
+
+    def names():
+        return [sorted((i["member_name"], i["org_name"]) for i in _alerts(client, bearer, ev, slug, role, to=to)[
+            "overdue_probations"]) for slug, role, to in asks]
+
+    by_org = names()
+    assert by_org == [
+        [("Ngô Văn Nam", "Chi bộ Phòng Tổ chức cán bộ"), ("Trần Văn Tám", "Chi bộ Văn phòng Sở"),
+         ("Vũ Thị Mai", "Chi bộ Văn phòng Sở")],  # on 17 April: Nam not moved yet, Tám not decided yet
+        [("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh")],
+        [("Vũ Thị Mai", "Chi bộ Văn phòng Sở")],  # on 21 April: Tám decided (20 April), Nam in Bảo tàng
+        [("Ngô Văn Nam", "Chi bộ Bảo tàng tỉnh"), ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh")]]
+    monkeypatch.setattr(report_alerts, "BY_ORG", 0)
+    assert names() == by_org
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
