@@ -133,8 +133,7 @@ def full_figures(session: Session, org_id: str, label: str, start: date, end: da
         rows = [_legacy(k, k, label, full["children_meetings"][k]) for k in kids]
         legacy = {**_legacy(org_id, org_id, label, full["meetings"]), "children": rows}
     full.pop("children_meetings")
-    names = {**queries.org_names(session, [org_id, *kids]),
-             **tree.attributes_on(session, "name", date.today() if tree_mode == "today" else end, [org_id, *kids])}
+    names = tree.names_on(session, date.today() if tree_mode == "today" else end, [org_id, *kids])
     legacy["org_name"] = names.get(org_id, org_id)
     for row in legacy["children"]:
         row["org_name"] = names.get(row["org_id"], row["org_id"])

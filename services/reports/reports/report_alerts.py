@@ -17,10 +17,9 @@ from shared import clock
 from shared.calendar import add_months, public_holidays, working_days_after
 from reports import subtrees, tree
 from reports.alerts import KEYS, OPEN, in_force, rules
-from reports.models import MemberAlert, MemberInfo, MemberSpan, OrgAttr, OrgNode
+from reports.models import MemberAlert, MemberInfo, MemberSpan
 
 _ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
-_ATTR, _NODE = OrgAttr.__table__, OrgNode.__table__
 # Up to this many orgs the overdue probations are read from the subtree's roll by org (a committee of ~210 orgs
 # at national scale 0.5: 5 ms), above it from the probation index alone, for the whole province, then kept if
 # in the subtree (``_undecided``; by org a province took 80 ms). Measured 2026-11-22 on the bench's national
@@ -45,7 +44,7 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
         out["overdue_probations"] = _overdue(session, subtrees.piece_of(pieces, on)[2][root], on)
     items = [item for key in KEYS for item in out[key]]
     names = _member_names(session, {i["member_id"] for i in items})
-    orgs = _org_names(session, {i["org_id"] for i in items}, end)
+    orgs = tree.names_on(session, end, {i["org_id"] for i in items})
     for item in items:
         item["member_name"] = names.get(item["member_id"]) or item["member_id"]
         item["org_name"] = orgs.get(item["org_id"], item["org_id"])
@@ -134,23 +133,5 @@ def latest_admission_due(months: list[tuple[date, int]], on: date) -> date:
 
 
 def _member_names(session: Session, members: set[str]) -> dict[str, str | None]:
-    ids = sorted(members)
-    return {m: n for start in range(0, len(ids), 500) for m, n in session.execute(
-        select(_INFO.c.member_id, _INFO.c.full_name).where(_INFO.c.member_id.in_(ids[start:start + 500])))}
-
-
-def _org_names(session: Session, orgs: set[str], day: date) -> dict[str, str]:
-    """Names in force on ``day`` (the latest otherwise, as ``tree.attributes_on``)."""
-    ids = sorted(orgs)
-    names: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        names.update(session.execute(select(_NODE.c.id, _NODE.c.name).where(_NODE.c.id.in_(chunk))).all())
-        history: dict[str, list[tuple[date, str]]] = {}
-        for org, valid_from, value in session.execute(select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value)
-                                                      .where(_ATTR.c.attr == "name", _ATTR.c.org_id.in_(chunk))):
-            history.setdefault(org, []).append((valid_from, value))
-        for org, rows in history.items():
-            rows.sort()
-            names[org] = next((v for f, v in reversed(rows) if f <= day), rows[0][1])
-    return names
+    return dict(session.execute(select(_INFO.c.member_id, _INFO.c.full_name).where(
+        tree.among_param(session, _INFO.c.member_id, members, "member_ids"))).all()) if members else {}

@@ -20,7 +20,7 @@ from reports.upsert import upsert
 
 Parents = dict[str, list[tuple[date, str | None]]]  # org -> [(valid_from, parent)], sorted
 
-_PARENT, _ATTR, _LOCK = OrgParent.__table__, OrgAttr.__table__, ProjectionLock.__table__
+_PARENT, _ATTR, _LOCK, _NODE = OrgParent.__table__, OrgAttr.__table__, ProjectionLock.__table__, OrgNode.__table__
 
 
 TREE_EVENTS = (OrganizationCreated, OrganizationMoved, OrganizationRenamed, OrganizationReclassified,
@@ -47,8 +47,8 @@ def record_tree(session: Session, events: list[TreeEvent]) -> tuple[set[str], se
     upsert(session, _PARENT, [{"org_id": o, "valid_from": d, "parent_id": p} for (o, d), p in changed.items()],
            ["org_id", "valid_from"])
     touched = {org for org, _ in changed}
-    if touched:  # the cached subtrees (``pieces``) are stale from this commit on
-        session.execute(update(_LOCK).where(_LOCK.c.id == 1).values(tree_version=uuid.uuid4().hex))
+    # any tree event: the kept subtrees (``pieces``) and names (``attributes_on``) are stale from this commit on
+    session.execute(update(_LOCK).where(_LOCK.c.id == 1).values(tree_version=uuid.uuid4().hex))
     return touched - set(before), touched & set(before)
 
 
@@ -79,14 +79,64 @@ def _refresh_nodes(session: Session, org_ids: set[str]) -> None:
 
 def attributes_on(session: Session, attr: str, day: date, org_ids: Iterable[str] | None = None) -> dict[str, str]:
     """Every org's ``attr`` (name, kind, sector) in force on ``day`` (its first value before it was recorded);
-    only those of ``org_ids`` when given (a national projection holds 300,000 organizations)."""
-    history: dict[str, list[tuple[date, str]]] = {}
-    query = select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(_ATTR.c.attr == attr)
-    if org_ids is not None:
-        query = query.where(among(_ATTR.c.org_id, org_ids))
-    for org, valid_from, value in session.execute(query):
-        history.setdefault(org, []).append((valid_from, value))
-    return {org: parent_on(sorted(rows), day) for org, rows in history.items()}
+    only those of ``org_ids`` when given (a national projection holds 300,000 organizations), their histories
+    then kept in memory while no tree event arrives (``tree_version``)."""
+    if org_ids is None:
+        history: dict[str, list[tuple[date, str]]] = {}
+        for org, valid_from, value in session.execute(
+                select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(_ATTR.c.attr == attr)):
+            history.setdefault(org, []).append((valid_from, value))
+        return {org: parent_on(sorted(rows), day) for org, rows in history.items()}
+    wanted = set(org_ids)
+    known = _histories(session, attr, wanted)
+    return {org: parent_on(known[org], day) for org in wanted if known[org]}
+
+
+def names_on(session: Session, day: date, org_ids: Iterable[str]) -> dict[str, str]:
+    """Each org's name in force on ``day``, else its latest (``org_node``: an org with no dated name)."""
+    wanted = set(org_ids)
+    latest = _histories(session, _NODE_NAME, wanted)
+    return {**{org: rows[-1][1] for org in wanted if (rows := latest[org])}, **attributes_on(session, "name", day, wanted)}
+
+
+_NODE_NAME = "org_node.name"  # org_node's latest name, kept with the dated attributes as a one-entry history
+# (database, attr) -> (tree_version, org -> [(valid_from, value)] sorted; [] for an org with none)
+_HISTORIES: dict[tuple[str, str], tuple[str, dict[str, list[tuple[date, str]]]]] = {}
+
+
+def _histories(session: Session, attr: str, orgs: set[str]) -> dict[str, list[tuple[date, str]]]:
+    version = _version(session)
+    known: dict[str, list[tuple[date, str]]] = {}
+    if version is not None:
+        key = (str(session.get_bind().url), attr)
+        with _CACHE_LOCK:
+            cached = _HISTORIES.get(key)
+            if cached is None or cached[0] != version or len(cached[1]) > KEPT_HISTORIES:
+                cached = _HISTORIES[key] = (version, {})
+        known = cached[1]  # only ever added to, for this version
+    missing = [org for org in orgs if org not in known]
+    if missing:
+        found: dict[str, list[tuple[date, str]]] = {org: [] for org in missing}
+        if attr == _NODE_NAME:
+            query = select(_NODE.c.id, _NODE.c.name).where(among_param(session, _NODE.c.id, missing))
+            rows = ((org, date.min, name) for org, name in session.execute(query))
+        else:
+            rows = session.execute(select(_ATTR.c.org_id, _ATTR.c.valid_from, _ATTR.c.value).where(
+                _ATTR.c.attr == attr, among_param(session, _ATTR.c.org_id, missing)))
+        for org, valid_from, value in rows:
+            found[org].append((valid_from, value))
+        for history in found.values():
+            history.sort()
+        known.update(found)
+    return known
+
+
+KEPT_HISTORIES = 400_000  # orgs whose histories are kept per attribute (a national projection holds ~300,000)
+
+
+def _version(session: Session) -> str | None:
+    """``projection_lock.tree_version``: None before the first tree event (then nothing is kept)."""
+    return session.execute(select(_LOCK.c.tree_version).where(_LOCK.c.id == 1)).scalar_one_or_none() or None
 
 
 def all_parents(session: Session) -> Parents:
@@ -113,7 +163,7 @@ def pieces(session: Session, roots: list[str], start: date, end: date, today: da
     ~30 ms for a province at national scale. Never cached before the first token (a tree loaded some other way,
     tables made without migrations). The result is shared: callers must not change it."""
     from reports import subtrees
-    version = session.execute(select(_LOCK.c.tree_version).where(_LOCK.c.id == 1)).scalar_one_or_none() or None
+    version = _version(session)
     database = str(session.get_bind().url)
     key = (database, tuple(roots), start, end, today)
     hit = _PIECES.get(key)
@@ -166,20 +216,36 @@ def among(column, org_ids: Iterable[str]):
 LISTED = 64  # up to this many orgs, an ordinary IN list: the planner sees how few and reads their rows by org
 
 
-def among_param(session: Session, column, org_ids: Iterable[str]):
+def among_param(session: Session, column, org_ids: Iterable[str], key: str = "org_ids"):
     """``column IN org_ids``; for more than ``LISTED`` ids, as ONE parameter (SQLite: a JSON array read by
     ``json_each``; PostgreSQL: an array): a province's ~9,000 ids rendered as one ``?`` each cost far more than
     the query (SQLAlchemy's expanding IN, ~0.1 s at national scale), and the statement text stays the same, so
-    it is compiled once. A pure speed-up, as ``among``: the rows are filtered by org afterwards anyway."""
-    ids = sorted(org_ids)
+    it is compiled once. A pure speed-up, as ``among``: the rows are filtered by org afterwards anyway. ``key``
+    names the parameter (any ids: members too; two in one statement need two names)."""
+    ids, encoded = _listed(org_ids)
     dialect = session.get_bind().dialect.name
     if len(ids) <= LISTED:
         return column.in_(ids)
     if dialect == "sqlite":
-        return column.in_(select(func.json_each(bindparam("org_ids", json.dumps(ids))).table_valued("value").c.value))
+        return column.in_(select(func.json_each(bindparam(key, encoded)).table_valued("value").c.value))
     if dialect == "postgresql":
-        return column == any_(bindparam("org_ids", ids, type_=postgresql.ARRAY(String)))
+        return column == any_(bindparam(key, ids, type_=postgresql.ARRAY(String)))
     return among(column, ids)
+
+
+_ENCODED: dict[frozenset, tuple[list[str], str]] = {}
+
+
+def _listed(org_ids: Iterable[str]) -> tuple[list[str], str]:
+    """The ids sorted, and as a JSON array; kept for a frozenset (a cached piece's subtree is the same object
+    request after request: a province's ~4,700 ids cost ~1.5 ms to sort and encode, several times a request)."""
+    if isinstance(org_ids, frozenset) and org_ids in _ENCODED:
+        return _ENCODED[org_ids]
+    ids = sorted(org_ids)
+    found = (ids, json.dumps(ids))
+    if isinstance(org_ids, frozenset) and len(ids) > LISTED:
+        _remember(_ENCODED, org_ids, found)
+    return found
 
 
 def load_parents(session: Session, org_ids: Iterable[str]) -> Parents:

@@ -160,6 +160,19 @@ def test_a_report_names_organizations_as_they_were_named_on_its_last_day(client,
     assert [c["org_name"] for c in children] == ["Tổ chức N1", "Tổ chức N2", "Tổ chức bloc"]  # sorted by name
 
 
+def test_a_rename_arriving_after_a_report_was_read_shows_in_the_next_one(client, ev, bearer, province):
+    """Names are kept in memory between requests (tree.names_on) until the next tree event."""
+    engine = client.app.state.runtime.engine
+    events = province.restructure(ev)
+    project(engine, events[:9] + events[10:])  # everything but N1's rename on 1 June
+    assert _get(client, bearer, ev, "N1", period="2025-07")["org_name"] == "Tổ chức N1"
+    project(engine, events[9:10])
+    names = {period: _get(client, bearer, ev, "N1", period=period)["org_name"] for period in ("2025-05", "2025-07")}
+    assert names == {"2025-05": "Tổ chức N1", "2025-07": "Đảng bộ Ủy ban nhân dân tỉnh"}
+    children = _get(client, bearer, ev, "P", period="2025-07")["children"]
+    assert "Đảng bộ Ủy ban nhân dân tỉnh" in [c["org_name"] for c in children]
+
+
 def test_every_figure_is_the_same_whatever_the_order_and_however_often_the_events_arrive(client, ev, bearer, province):
     import random
 
