@@ -9,7 +9,11 @@ ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the 
 projection's own pure function), lifecycle changes (``member_change``), the cells'
 regular-meeting obligations (``obligation_fact``), their counters (``change_stat``, ``obligation_stat``: what
 ``reports.counters`` adds for each) and the organizations' annual grades (``grade_fact``).
-Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows).
+The fees as the projection holds them (``_fees``): a ``fee_sheet`` per cell-month with its sums and path, the
+``fee_stat`` counters rolled along the paths and ``fee_unpaid`` for ~4 % of the members (unpaid in one to three
+months each).
+Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows);
+the figures measured (named periods along the tree as it was) read the fee counters, never the lines.
 The alerts' tables are (``_alerts``): a ``member_info`` row per member, probations from the admissions, ~4
 alerts per thousand members; the ``alerts`` section is also timed alone (``alerts_ms``).
 
@@ -47,7 +51,7 @@ from shared.db import make_engine, migrate  # noqa: E402
 from reports.counters import change_counts  # noqa: E402
 from reports.facts import MEETING_KINDS, WIDTH  # noqa: E402
 from reports.models import (  # noqa: E402
-    STAT_COLUMNS, ChangeStat, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
+    STAT_COLUMNS, ChangeStat, FeeSheet, FeeStat, FeeUnpaid, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
     OrgNode, OrgParent, PeriodStat, ProjectionLock, RollMonth,
 )
 from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
@@ -148,9 +152,13 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     _period_stats(loader, levels, paths, stats)
     meetings_s = time.perf_counter() - started
     started = time.perf_counter()
-    on_roll = _members(loader, paths, province_of, levels, rng, sector_of)
+    members_of: dict[str, tuple[int, int]] = {}
+    on_roll = _members(loader, paths, province_of, levels, rng, sector_of, members_of)
     _alerts(loader, engine, random.Random(seed + 1))
     members_s = time.perf_counter() - started
+    started = time.perf_counter()
+    _fees(loader, paths, members_of, random.Random(seed + 2))
+    fees_s = time.perf_counter() - started
     started = time.perf_counter()
     if loader.sqlite:
         with engine.begin() as conn:
@@ -164,7 +172,8 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     return {"levels": levels, "province_of": province_of, "per_province": dict(per_province),
             "loaded": {"organizations": len(nodes), "rows": dict(loader.counts),
                        "seconds": {"tree": round(tree_s, 1), "meetings_and_counters": round(meetings_s, 1),
-                                   "members": round(members_s, 1), "analyze": round(analyze_s, 1)},
+                                   "members": round(members_s, 1),
+                                   "fees": round(fees_s, 1), "analyze": round(analyze_s, 1)},
                        "members_of_which_roll_counters": round(on_roll_seconds.get("roll_counters", 0.0), 1)}}
 
 
@@ -301,9 +310,10 @@ on_roll_seconds: dict[str, float] = {}  # the members phase's share spent on rol
 
 
 def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str], levels: dict[str, list[str]],
-             rng: random.Random, sector_of: dict[str, str]) -> dict[str, int]:
+             rng: random.Random, sector_of: dict[str, str],
+             members_of: dict[str, tuple[int, int]]) -> dict[str, int]:
     """member_span (the roll), roll_month (its counters), member_change (the year's changes), obligations and
-    the organizations' grades."""
+    the organizations' grades; ``members_of``: each cell's member numbers (first, last) for the fees."""
     span_cols = ("member_id", "valid_from", "valid_to", "org_id", "status", "sex", "date_of_birth", "ethnicity",
                  "religion", "education_level", "political_theory_level", "party_age_start")
     change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on", "rolled_path",
@@ -323,6 +333,7 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
     on_roll: dict[str, int] = defaultdict(int)  # members on each cell's roll on the year's last day
     roll = _RollLoader(loader)
     for cell in paths:
+        first = member_n + 1
         for _ in range(rng.randint(10, 33)):
             member_n += 1
             member = _id(3, member_n)
@@ -350,6 +361,7 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
                 for key in change_counts(kind, tuple(paths[cell].split(",")),
                                          tuple(other_path.split(",")) if other else (), day):
                     change_stats[key] += 1
+        members_of[cell] = (first, member_n)
         closed = [(cell, "regular", date(YEAR, m, 1), date(YEAR, m + 1, 1) - timedelta(days=1) if m < 12
                    else date(YEAR, 12, 31), rng.random() < 0.97, datetime(YEAR, m, 28, 10, tzinfo=timezone.utc),
                    paths[cell], paths[cell].rsplit(",", 1)[-1]) for m in range(1, 13)]
@@ -377,6 +389,43 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
         loader.put(GradeFact.__table__, ("subject_kind", "subject_id", "year", "org_id", "level", "decided_on",
                                          "occurred_at"), grades[i:i + 200_000])
     return on_roll
+
+
+FEE_DUE_VND = 20_000  # one member's monthly due here (domain.md: by income; the figures only sum it)
+UNPAID_SHARE = 0.04  # members unpaid in some month of the year (one to three months each)
+
+
+def _fees(loader: Loader, paths: dict[str, str], members_of: dict[str, tuple[int, int]], rng: random.Random) -> None:
+    """The fees as the projection holds them after a year of FeesRecorded (reports.counters._fees): a fee_sheet
+    per cell-month with its sums and path, fee_stat rolled along the paths, fee_unpaid for ~4 % of the members
+    (each unpaid in one to three months). fee_line is NOT loaded (12 rows a member: 34 million at scale 0.5);
+    the figures of a named period along the tree as it was read only the counters, so the bench measures them;
+    the live query (date ranges, tree=today) would find no lines here."""
+    sheet_cols = ("org_id", "month", "revision", "due_vnd", "paid_vnd", "rolled_path", "path_tail")
+    per_cell: dict[str, list[list[int]]] = {}
+    refs: dict[tuple[str, str, str], int] = defaultdict(int)
+    sheets = []
+    for cell, (first, last) in members_of.items():
+        months = [[(last - first + 1) * FEE_DUE_VND, (last - first + 1) * FEE_DUE_VND] for _ in range(12)]
+        path = paths[cell].split(",")
+        for n in range(first, last + 1):
+            if rng.random() < UNPAID_SHARE:
+                member = _id(3, n)
+                for m in rng.sample(range(12), rng.randint(1, 3)):
+                    months[m][1] -= FEE_DUE_VND
+                    for org in path:
+                        for period in (f"{YEAR}-{m + 1:02d}", f"{YEAR}-Q{m // 3 + 1}", str(YEAR)):
+                            refs[(org, period, member)] += 1
+        per_cell[cell] = months
+        sheets += [(cell, date(YEAR, m + 1, 1), 1, due, paid, paths[cell], path[-1]) for m, (due, paid) in enumerate(months)]
+        if len(sheets) >= 200_000:
+            loader.put(FeeSheet.__table__, sheet_cols, sheets)
+            sheets = []
+    loader.put(FeeSheet.__table__, sheet_cols, sheets)
+    _rolled_up(loader, FeeStat.__table__, ("org_id", "period", "due_vnd", "paid_vnd"), paths, per_cell)
+    rows = [(org, period, member, n) for (org, period, member), n in refs.items()]
+    for i in range(0, len(rows), 200_000):
+        loader.put(FeeUnpaid.__table__, ("org_id", "period", "member_id", "lines"), rows[i:i + 200_000])
 
 
 ALERTS_PER_THOUSAND = 4  # removal reviews and absence limits raised in the year, per thousand members
@@ -548,13 +597,21 @@ def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
     with Session(engine) as session:
         live = report.report(session, province, *period_range(PERIODS["year"]))  # no period: from the facts
     loaded = tree["per_province"][province]
+    sheets = FeeSheet.__table__
+    with engine.connect() as conn:  # the province's sheets as loaded (no fee lines: the live query finds none)
+        due, paid = conn.execute(select(func.coalesce(func.sum(sheets.c.due_vnd), 0),
+                                        func.coalesce(func.sum(sheets.c.paid_vnd), 0))
+                                 .where(sheets.c.path_tail == province)).one()
+    fees_equal_sheets = (body["fees"]["due_vnd"], body["fees"]["collected_vnd"]) == (int(due), int(paid))
     counters_equal_live = body["meetings"] == live["meetings"] and body["changes"] == live["changes"]
     return {"province": province, "meetings_held": body["meetings_held"], "meetings_from_counters": body["meetings"]["held"],
             "meetings_from_facts": live["meetings"]["held"], "meetings_loaded": loaded["meetings"],
             "obligations_required": body["meetings"]["obligations"]["regular"]["required"],
             "changes_admitted": body["changes"]["admitted"], "counters_equal_live": counters_equal_live,
             "members_total": body["members"]["total"], "members_loaded": loaded["members_on_roll_end"],
-            "consistent": counters_equal_live and body["meetings_held"] == live["meetings"]["held"] == loaded["meetings"]
+            "fees_due_vnd": body["fees"]["due_vnd"], "unpaid_members": body["fees"]["unpaid_members"],
+            "fees_equal_sheets": fees_equal_sheets,
+            "consistent": counters_equal_live and fees_equal_sheets and body["meetings_held"] == live["meetings"]["held"] == loaded["meetings"]
             and body["members"]["total"] == loaded["members_on_roll_end"]}
 
 

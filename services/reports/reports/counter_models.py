@@ -3,6 +3,7 @@ tree as of each fact's date, re-rolled when the tree moves): the figures of a na
 as it was read one row set per org instead of the period's facts."""
 from __future__ import annotations
 
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field
 
 from reports.models import Base
@@ -29,3 +30,25 @@ class ChangeStat(Base, table=True):
     period: str = Field(primary_key=True, max_length=7)
     kind: str = Field(primary_key=True, max_length=40)
     count: int = 0
+
+
+class FeeStat(Base, table=True):
+    """Fees due and paid in an organization's subtree in one period (migration 0007_fee_stat): the kept sheets'
+    sums rolled along each sheet's path (a cell-month dated by the month's first day)."""
+
+    __tablename__ = "fee_stat"
+    org_id: str = Field(primary_key=True, max_length=36)
+    period: str = Field(primary_key=True, max_length=7)
+    due_vnd: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    paid_vnd: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+
+
+class FeeUnpaid(Base, table=True):
+    """How many unpaid lines (paid < due) of a member count under an organization in one period: a reference
+    count, so that the distinct unpaid members of a subtree and period are ``count(*) where lines > 0``."""
+
+    __tablename__ = "fee_unpaid"
+    org_id: str = Field(primary_key=True, max_length=36)
+    period: str = Field(primary_key=True, max_length=7)
+    member_id: str = Field(primary_key=True, max_length=36)
+    lines: int = 0

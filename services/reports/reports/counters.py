@@ -21,15 +21,18 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from shared.events import Event, MeetingObligationClosed
+from sqlalchemy import delete, tuple_
+
+from shared.events import Event, FeesRecorded, MeetingObligationClosed
 from reports import lifecycle, member_facts, tree
-from reports.counter_models import ChangeStat, ObligationStat
-from reports.models import MemberChange, ObligationFact
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat
+from reports.models import FeeLine, FeeSheet, MemberChange, ObligationFact
 from reports.periods import periods_of
 from reports.report_members import CHANGES
 from reports.upsert import upsert
 
 _OBL, _CHANGE = ObligationFact.__table__, MemberChange.__table__
+_SHEET, _LINE = FeeSheet.__table__, FeeLine.__table__
 Path = tuple[str, ...]
 Changes = set[tuple[str, str]]
 
@@ -40,7 +43,9 @@ def apply(session: Session, events: Sequence[Event], new_orgs: set[str], moved_o
     closings = [lifecycle._obligation_row(e) for e in events if isinstance(e, MeetingObligationClosed)]
     changes = [c for c in map(member_facts.change, (e for e in events if isinstance(e, lifecycle.MEMBER_EVENTS)))
                if c is not None]
-    return _obligations(session, closings, new_orgs, moved_orgs) | _changes(session, changes, new_orgs, moved_orgs)
+    fees = [e for e in events if isinstance(e, FeesRecorded)]
+    return (_obligations(session, closings, new_orgs, moved_orgs) | _changes(session, changes, new_orgs, moved_orgs)
+            | _fees(session, fees, new_orgs, moved_orgs))
 
 
 def split(path: str) -> Path:
@@ -150,3 +155,75 @@ def _load(session: Session, table, by_key: list | None, new_orgs: set[str], move
     if moved_orgs:
         wheres.append([or_(*(table.c[f"{p}rolled_path"].contains(org) for p in prefixes for org in moved_orgs))])
     return [row for where in wheres for row in session.execute(select(table).where(*where)).mappings()]
+
+
+def fee_counts(path: Path, month: date, due: int, paid: int) -> dict[tuple[str, str], list[int]]:
+    """(org, period) -> [due, paid] of one kept sheet."""
+    return {(org, period): [due, paid] for org in path for period in periods_of(month)}
+
+
+def unpaid_counts(path: Path, month: date, members: Iterable[str]) -> list[tuple[str, str, str]]:
+    """The (org, period, member) one sheet's unpaid lines add 1 to (a member has one line per sheet)."""
+    return [(org, period, m) for m in members for org in path for period in periods_of(month)]
+
+
+def _fees(session: Session, events: list[FeesRecorded], new_orgs: set[str], moved_orgs: set[str]) -> Changes:
+    """Keep each cell-month's highest revision (its lines replace the previous revision's) with its sums and
+    path; fee_stat and fee_unpaid get the new contribution minus the old one (a revision, a re-rolled path)."""
+    best: dict[tuple[str, date], FeesRecorded] = {}
+    for e in events:
+        key = (str(e.organization_id), e.month)
+        if key not in best or e.revision > best[key].revision:
+            best[key] = e
+    by_key = [tuple_(_SHEET.c.org_id, _SHEET.c.month).in_(list(best))] if best else None
+    stored = {(r["org_id"], r["month"]): dict(r) for r in _load(session, _SHEET, by_key, new_orgs, moved_orgs, ("",))}
+    revised = {key: e for key, e in best.items() if key not in stored or e.revision > stored[key]["revision"]}
+    if not revised and not stored:
+        return set()
+    keys = list({*revised, *stored})
+    parents = tree.load_ancestry(session, {k[0] for k in keys})
+    paths = {key: tree.path_on(parents, key[0], key[1]) for key in keys}
+    touched = [k for k in keys if k in revised or stored[k]["rolled_path"] != ",".join(paths[k])]
+    old_unpaid: dict[tuple, list[str]] = defaultdict(list)
+    for start in range(0, len(touched), 500):
+        for org, month, member in session.execute(
+                select(_LINE.c.org_id, _LINE.c.month, _LINE.c.member_id).where(
+                    tuple_(_LINE.c.org_id, _LINE.c.month).in_([k for k in touched[start:start + 500] if k in stored]),
+                    _LINE.c.paid_vnd < _LINE.c.due_vnd)):
+            old_unpaid[(org, month)].append(member)
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    refs: dict[tuple, int] = defaultdict(int)
+    sheets, lines = [], []
+    for key in touched:
+        org, month = key
+        old, path = stored.get(key), paths[key]
+        if old is not None:
+            old_path = split(old["rolled_path"])
+            _add(sums, fee_counts(old_path, month, old["due_vnd"], old["paid_vnd"]), -1)
+            for count in unpaid_counts(old_path, month, old_unpaid[key]):
+                refs[count] -= 1
+        if key in revised:
+            e = revised[key]
+            new_lines = {str(line.member_id): line for line in e.lines}
+            row = {"org_id": org, "month": month, "revision": e.revision,
+                   "due_vnd": sum(x.due_vnd for x in new_lines.values()),
+                   "paid_vnd": sum(x.paid_vnd for x in new_lines.values())}
+            unpaid = [m for m, x in new_lines.items() if x.paid_vnd < x.due_vnd]
+            if old is not None:
+                session.execute(delete(_LINE).where(_LINE.c.org_id == org, _LINE.c.month == month))
+            lines += [{"org_id": org, "month": month, "member_id": m, "due_vnd": x.due_vnd, "paid_vnd": x.paid_vnd}
+                      for m, x in new_lines.items()]
+        else:
+            row = {c: old[c] for c in ("org_id", "month", "revision", "due_vnd", "paid_vnd")}
+            unpaid = old_unpaid[key]
+        _add(sums, fee_counts(path, month, row["due_vnd"], row["paid_vnd"]), 1)
+        for count in unpaid_counts(path, month, unpaid):
+            refs[count] += 1
+        sheets.append({**row, "rolled_path": ",".join(path), "path_tail": path[-1]})
+    upsert(session, _SHEET, sheets, ("org_id", "month"), raw=True)
+    upsert(session, _LINE, lines, ("org_id", "month", "member_id"), raw=True)
+    stats = [{"org_id": o, "period": p, "due_vnd": v[0], "paid_vnd": v[1]} for (o, p), v in sums.items() if any(v)]
+    upsert(session, FeeStat.__table__, stats, ("org_id", "period"), "add", raw=True)
+    counted = [{"org_id": o, "period": p, "member_id": m, "lines": n} for (o, p, m), n in refs.items() if n]
+    upsert(session, FeeUnpaid.__table__, counted, ("org_id", "period", "member_id"), "add", raw=True)
+    return {(s["org_id"], s["period"]) for s in stats} | {(c["org_id"], c["period"]) for c in counted}

@@ -88,6 +88,12 @@ class FeeSheet(Base, table=True):
     org_id: str = Field(primary_key=True, max_length=36)
     month: date = Field(primary_key=True)
     revision: int
+    # migration 0007_fee_stat: the sheet's sums and where fee_stat / fee_unpaid count it (the cell, its
+    # ancestors on the month's first day, as far as the tree is known)
+    due_vnd: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    paid_vnd: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    rolled_path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    path_tail: str = Field(default="", max_length=36, index=True)
 
 
 class FeeLine(Base, table=True):

@@ -2,9 +2,10 @@
 duplicates). Every table here is order-independent:
 - the roll (member_span) is refolded from the member's stored roll events each time one arrives, and the roll
   counters (roll_month) get the new spans' month deltas minus the old ones' (roll_months.py);
-- a cell-month of fees keeps its highest revision, a grade its latest decision (decided_on, then occurred_at).
-Change rows (keyed by event id) and obligations (the latest closing, occurred_at) are stored by counters.py
-with the paths their counters are rolled along.
+- a grade keeps its latest decision (decided_on, then occurred_at).
+Change rows (keyed by event id), obligations (the latest closing, occurred_at) and fee sheets (a cell-month's
+highest revision, its lines replacing the previous revision's) are stored by counters.py with the paths their
+counters are rolled along.
 """
 from __future__ import annotations
 
@@ -17,20 +18,19 @@ from sqlalchemy.orm import Session
 from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
                            MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
 from reports import member_facts, roll_months
-from reports.models import FeeLine, FeeSheet, GradeFact, MemberEvent, MemberInfo, MemberSpan
+from reports.models import GradeFact, MemberEvent, MemberInfo, MemberSpan
 from reports.upsert import upsert
 
 MEMBER_EVENTS = (*member_facts.ROLL_EVENTS, MemberTemporarilyTransferred, PartyCardIssued, BadgeAwarded, MemberExempted)
 LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, MemberGraded, OrganizationGraded)
 _EVENT, _SPAN, _INFO = MemberEvent.__table__, MemberSpan.__table__, MemberInfo.__table__
-_SHEET, _LINE, _GRADE = FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
+_GRADE = GradeFact.__table__
 
 
 def apply(session: Session, events: Sequence[Event]) -> None:
     _members(session, [e for e in events if isinstance(e, MEMBER_EVENTS)])
     _keep_newest(session, _GRADE, ("subject_kind", "subject_id", "year"), lambda r: (r["decided_on"], r["occurred_at"]),
                  [_grade_row(e) for e in events if isinstance(e, (MemberGraded, OrganizationGraded))])
-    _fees(session, [e for e in events if isinstance(e, FeesRecorded)])
 
 
 _DAY = ("effective_from", "period_end", "month", "decided_on")
@@ -108,24 +108,3 @@ def _grade_row(e: MemberGraded | OrganizationGraded) -> dict:
     return {"subject_kind": "member" if member else "organization",
             "subject_id": str(e.member_id if member else e.organization_id), "year": e.year,
             "org_id": str(e.organization_id), "level": e.level, "decided_on": e.decided_on, "occurred_at": e.occurred_at}
-
-
-def _fees(session: Session, events: list[FeesRecorded]) -> None:
-    best: dict[tuple[str, object], FeesRecorded] = {}
-    for e in events:
-        key = (str(e.organization_id), e.month)
-        if key not in best or e.revision > best[key].revision:
-            best[key] = e
-    if not best:
-        return
-    stored = dict(((org, month), rev) for org, month, rev in session.execute(
-        select(_SHEET.c.org_id, _SHEET.c.month, _SHEET.c.revision).where(
-            tuple_(_SHEET.c.org_id, _SHEET.c.month).in_(list(best)))))
-    for (org, month), e in best.items():
-        if stored.get((org, month), 0) >= e.revision:
-            continue
-        upsert(session, _SHEET, [{"org_id": org, "month": month, "revision": e.revision}], ["org_id", "month"])
-        session.execute(delete(_LINE).where(_LINE.c.org_id == org, _LINE.c.month == month))
-        lines = {str(line.member_id): line for line in e.lines}
-        upsert(session, _LINE, [{"org_id": org, "month": month, "member_id": m, "due_vnd": line.due_vnd,
-                                 "paid_vnd": line.paid_vnd} for m, line in lines.items()], ["org_id", "month", "member_id"])

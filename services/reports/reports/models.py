@@ -103,7 +103,7 @@ from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
 # Tables of migration 0004_counters.
-from reports.counter_models import ChangeStat, ObligationStat  # noqa: E402,F401
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat  # noqa: E402,F401
 # Tables of migration 0003_alerts.
 from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
 # Tables of migration 0004_roll.

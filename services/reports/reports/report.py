@@ -29,7 +29,7 @@ _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
            children: list[str] = (), period: str | None = None) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]; ``period``: [start, end]
-    is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes."""
+    is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes, fees."""
     if period is not None and today_tree:
         raise ValueError("the counters roll up along the tree as it was, not today's")
     roots = [root, *children]
@@ -37,14 +37,15 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     if period is None:
         meetings = {org: _meeting_shape(c) for org, c in _meetings(session, pieces, roots).items()}
         meetings[root]["obligations"] = _obligation_shape(_obligations(session, pieces, root))
-        changes = None
+        changes = fees = None
     else:
         meetings = {org: _meeting_shape(c) for org, c in report_counters.meetings(session, roots, period).items()}
         meetings[root]["obligations"] = _obligation_shape(report_counters.obligations(session, root, period))
         changes = report_members.change_shape(report_counters.changes(session, root, period))
+        fees = report_counters.fees(session, root, period)
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree),
+            **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree, fees=fees),
             "alerts": report_alerts.figures(session, pieces, root, start, end)}
 
 

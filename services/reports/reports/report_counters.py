@@ -1,19 +1,20 @@
-"""The meetings, obligations and changes of a named period along the tree as it was, read from the counters
-the projection keeps (period_stat, obligation_stat, change_stat: one indexed read each) instead of the
-period's facts. The same counts as report._meetings, report._obligations and report_members._changes
+"""The meetings, obligations, changes and fees of a named period along the tree as it was, read from the counters
+the projection keeps (period_stat, obligation_stat, change_stat, fee_stat, fee_unpaid: one indexed read each) instead of the
+period's facts. The same counts as report._meetings, report._obligations, report_members._changes and _fees
 compute at query time (tests/integration/test_counters.py compares them); shaped by the same functions."""
 from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports.counter_models import ChangeStat, ObligationStat
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat
 from reports.facts import LEVELS, MEETING_KINDS
 from reports.models import PeriodStat
 
 _STAT, _OSTAT, _CSTAT = PeriodStat.__table__, ObligationStat.__table__, ChangeStat.__table__
+_FSTAT, _UNPAID = FeeStat.__table__, FeeUnpaid.__table__
 
 
 def meetings(session: Session, orgs: list[str], period: str) -> dict[str, Counter]:
@@ -43,3 +44,12 @@ def changes(session: Session, org: str, period: str) -> Counter:
     """Figure key (admitted, transferred_in, …) -> count, as report_members._changes counts them."""
     return Counter(dict(session.execute(select(_CSTAT.c.kind, _CSTAT.c.count)
                                         .where(_CSTAT.c.org_id == org, _CSTAT.c.period == period)).all()))
+
+
+def fees(session: Session, org: str, period: str) -> tuple[int, int, int]:
+    """(due, paid, distinct unpaid members), as report_members._fees counts them from the lines."""
+    row = session.execute(select(_FSTAT.c.due_vnd, _FSTAT.c.paid_vnd)
+                          .where(_FSTAT.c.org_id == org, _FSTAT.c.period == period)).first()
+    unpaid = session.execute(select(func.count()).select_from(_UNPAID).where(
+        _UNPAID.c.org_id == org, _UNPAID.c.period == period, _UNPAID.c.lines > 0)).scalar_one()
+    return (int(row[0]), int(row[1]), unpaid) if row else (0, 0, unpaid)

@@ -29,13 +29,14 @@ CHANGE_KEYS = ("admitted", "made_official", "transferred_in", "transferred_out",
 
 
 def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None, *,
-            as_was: bool = False) -> dict:
-    """``changes``: already counted (report_counters), else counted here from the rows. ``as_was``: the pieces
+            as_was: bool = False, fees: tuple[int, int, int] | None = None) -> dict:
+    """``changes``, ``fees`` (due, paid, unpaid members): already counted (report_counters), else counted here
+    from the rows. ``as_was``: the pieces
     follow the tree as it was (not ``tree=today``); the roll on a month's last day then comes from the counters
     (``roll_months``), else it is computed here from the spans."""
     return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None),
             "changes": _changes(session, pieces, root) if changes is None else changes,
-            "fees": _fees(session, pieces, root),
+            "fees": _fees(session, pieces, root) if fees is None else fee_shape(*fees),
             "grading": _grading(session, pieces, root, start, end)}
 
 
@@ -143,6 +144,10 @@ def change_shape(counts: Counter) -> dict:
     return {key: counts[key] for key in CHANGE_KEYS}
 
 
+def fee_shape(due: int, paid: int, unpaid: int) -> dict:
+    return {"due_vnd": due, "collected_vnd": paid, "collected_share": percent(paid, due), "unpaid_members": unpaid}
+
+
 def _fees(session: Session, pieces, root: str) -> dict:
     due = paid = 0
     unpaid: set[str] = set()
@@ -156,7 +161,7 @@ def _fees(session: Session, pieces, root: str) -> dict:
         unpaid.update(member for org, member in session.execute(
             select(_LINE.c.org_id, _LINE.c.member_id).distinct().where(in_piece, _LINE.c.paid_vnd < _LINE.c.due_vnd))
             if org in s)
-    return {"due_vnd": due, "collected_vnd": paid, "collected_share": percent(paid, due), "unpaid_members": len(unpaid)}
+    return fee_shape(due, paid, len(unpaid))
 
 
 def _grading(session: Session, pieces, root: str, start: date, end: date) -> dict:
