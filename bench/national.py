@@ -8,11 +8,12 @@ ones (≈ 4.3 million meetings in 2025), and what the figures read besides: the 
 (``period_stat``, rolled up the tree as the projection does), the roll's month deltas (``roll_month``, with the
 projection's own pure function), lifecycle changes (``member_change``), the cells'
 regular-meeting obligations (``obligation_fact``), their counters (``change_stat``, ``obligation_stat``: what
-``reports.counters`` adds for each) and the organizations' annual grades (``grade_fact``).
+``reports.counters`` adds for each) and the annual grades of every member on the roll and of the
+grassroots organizations and cells (``grade_fact`` with their paths on 31 December, ``grade_stat``).
 The fees as the projection holds them (``_fees``): a ``fee_sheet`` per cell-month with its sums and path, the
 ``fee_stat`` counters rolled along the paths and ``fee_unpaid`` for ~4 % of the members (unpaid in one to three
 months each).
-Not loaded (their tables stay empty): fee lines and members' annual grades (67 million and 5.6 million rows);
+Not loaded (its table stays empty): fee lines (67 million rows);
 the figures measured (named periods along the tree as it was) read the fee counters, never the lines.
 The alerts' tables are (``_alerts``): a ``member_info`` row per member, probations from the admissions, ~4
 alerts per thousand members; the ``alerts`` section is also timed alone (``alerts_ms``).
@@ -51,7 +52,7 @@ from shared.db import make_engine, migrate  # noqa: E402
 from reports.counters import change_counts  # noqa: E402
 from reports.facts import MEETING_KINDS, WIDTH  # noqa: E402
 from reports.models import (  # noqa: E402
-    STAT_COLUMNS, ChangeStat, FeeSheet, FeeStat, FeeUnpaid, GradeFact, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
+    STAT_COLUMNS, ChangeStat, FeeSheet, FeeStat, FeeUnpaid, GradeFact, GradeStat, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
     OrgNode, OrgParent, PeriodStat, ProjectionLock, RollMonth,
 )
 from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
@@ -313,7 +314,8 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
              rng: random.Random, sector_of: dict[str, str],
              members_of: dict[str, tuple[int, int]]) -> dict[str, int]:
     """member_span (the roll), roll_month (its counters), member_change (the year's changes), obligations and
-    the organizations' grades; ``members_of``: each cell's member numbers (first, last) for the fees."""
+    the year's grades of members and organizations with their counters (grade_stat: what counters._grades adds
+    for each); ``members_of``: each cell's member numbers (first, last) for the fees."""
     span_cols = ("member_id", "valid_from", "valid_to", "org_id", "status", "sex", "date_of_birth", "ethnicity",
                  "religion", "education_level", "political_theory_level", "party_age_start")
     change_cols = ("event_id", "member_id", "kind", "org_id", "other_org_id", "happened_on", "rolled_path",
@@ -329,7 +331,11 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
     cells_by_province: dict[str, list[str]] = defaultdict(list)
     for cell in levels["cell"]:
         cells_by_province[province_of[cell]].append(cell)
-    spans, changes, obligations, member_n, change_n = [], [], [], 0, 0
+    grade_cols = ("subject_kind", "subject_id", "year", "org_id", "level", "decided_on", "occurred_at",
+                  "rolled_path", "path_tail")
+    grade_stats: dict[tuple[str, str, str], int] = defaultdict(int)  # (org, subject kind, level)
+    decided, decided_at = date(YEAR, 12, 20), datetime(YEAR, 12, 20, 9, tzinfo=timezone.utc)
+    spans, changes, obligations, grades, member_n, change_n = [], [], [], [], 0, 0
     on_roll: dict[str, int] = defaultdict(int)  # members on each cell's roll on the year's last day
     roll = _RollLoader(loader)
     for cell in paths:
@@ -348,6 +354,11 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
                           rng.choice(ethnicities), rng.choice(religions), rng.choice(educations), rng.choice(theories),
                           joined))
             roll.add(paths[cell], sector_of[cell], dict(zip(span_cols, spans[-1])))
+            if not left:
+                level = rng.choice(GRADES)
+                grades.append(("member", member, YEAR, cell, level, decided, decided_at, paths[cell],
+                               paths[cell].rsplit(",", 1)[-1]))
+                grade_stats[(cell, "member", level)] += 1
             r = rng.random()
             kind = ("admitted" if probationary else "made_official" if r < 0.03 else "card_issued" if r < 0.05
                     else "badge_awarded" if r < 0.07 else "transferred" if r < 0.08 else None)
@@ -371,7 +382,8 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
             loader.put(MemberSpan.__table__, span_cols, spans)
             loader.put(MemberChange.__table__, change_cols, changes)
             loader.put(ObligationFact.__table__, obligation_cols, obligations)
-            spans, changes, obligations = [], [], []
+            loader.put(GradeFact.__table__, grade_cols, grades)
+            spans, changes, obligations, grades = [], [], [], []
     loader.put(MemberSpan.__table__, span_cols, spans)
     loader.put(MemberChange.__table__, change_cols, changes)
     loader.put(ObligationFact.__table__, obligation_cols, obligations)
@@ -382,13 +394,27 @@ def _members(loader: Loader, paths: dict[str, str], province_of: dict[str, str],
         loader.put(ChangeStat.__table__, ("org_id", "period", "kind", "count"), rows[i:i + 200_000])
     roll.flush()
     on_roll_seconds["roll_counters"] = roll.seconds
-    grades = [("organization", org, YEAR, org, rng.choice(("excellent", "good", "good", "completed", "not_completed")),
-               date(YEAR + 1, 1, 20), datetime(YEAR + 1, 1, 20, 9, tzinfo=timezone.utc))
-              for level in ("grassroots", "cell") for org in levels[level]]
+    org_paths = {**paths, **{path.split(",")[1]: path.split(",", 1)[1] for path in paths.values()}}
+    for level in ("grassroots", "cell"):
+        for org in levels[level]:
+            grade = rng.choice(("excellent", "good", "good", "completed", "not_completed"))
+            grades.append(("organization", org, YEAR, org, grade, date(YEAR + 1, 1, 20),
+                           datetime(YEAR + 1, 1, 20, 9, tzinfo=timezone.utc), org_paths[org],
+                           org_paths[org].rsplit(",", 1)[-1]))
+            grade_stats[(org, "organization", grade)] += 1
     for i in range(0, len(grades), 200_000):
-        loader.put(GradeFact.__table__, ("subject_kind", "subject_id", "year", "org_id", "level", "decided_on",
-                                         "occurred_at"), grades[i:i + 200_000])
+        loader.put(GradeFact.__table__, grade_cols, grades[i:i + 200_000])
+    rolled: dict[tuple[str, str, str], int] = defaultdict(int)
+    for (org, kind, grade), n in grade_stats.items():
+        for up in org_paths[org].split(","):
+            rolled[(up, kind, grade)] += n
+    rows = [(org, YEAR, kind, grade, n) for (org, kind, grade), n in rolled.items()]
+    for i in range(0, len(rows), 200_000):
+        loader.put(GradeStat.__table__, ("org_id", "year", "subject_kind", "level", "count"), rows[i:i + 200_000])
     return on_roll
+
+
+GRADES = ("excellent", "good", "good", "good", "completed", "not_completed")  # members' grades, drawn
 
 
 FEE_DUE_VND = 20_000  # one member's monthly due here (domain.md: by income; the figures only sum it)
@@ -584,8 +610,8 @@ def _roll_sections(database_url: str, tree: dict, rng: random.Random) -> dict:
 
 
 def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
-    """One province's year read back: the API's meetings, obligations and changes (from the counters) equal the
-    live computation from the facts, its meetings those loaded, and its roll counts every member loaded under it
+    """One province's year read back: the API's meetings, obligations, changes and grading (from the counters)
+    equal the live computation from the facts, its meetings those loaded, and its roll counts every member loaded under it
     (the load is what the projection would have built)."""
     from sqlmodel import Session
 
@@ -603,11 +629,13 @@ def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
                                         func.coalesce(func.sum(sheets.c.paid_vnd), 0))
                                  .where(sheets.c.path_tail == province)).one()
     fees_equal_sheets = (body["fees"]["due_vnd"], body["fees"]["collected_vnd"]) == (int(due), int(paid))
-    counters_equal_live = body["meetings"] == live["meetings"] and body["changes"] == live["changes"]
+    counters_equal_live = (body["meetings"] == live["meetings"] and body["changes"] == live["changes"]
+                           and body["grading"] == live["grading"])
     return {"province": province, "meetings_held": body["meetings_held"], "meetings_from_counters": body["meetings"]["held"],
             "meetings_from_facts": live["meetings"]["held"], "meetings_loaded": loaded["meetings"],
             "obligations_required": body["meetings"]["obligations"]["regular"]["required"],
             "changes_admitted": body["changes"]["admitted"], "counters_equal_live": counters_equal_live,
+            "members_graded": body["grading"]["members"]["total"],
             "members_total": body["members"]["total"], "members_loaded": loaded["members_on_roll_end"],
             "fees_due_vnd": body["fees"]["due_vnd"], "unpaid_members": body["fees"]["unpaid_members"],
             "fees_equal_sheets": fees_equal_sheets,
@@ -616,9 +644,9 @@ def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
 
 
 def _section_times(engine, tree: dict, rng: random.Random, orgs: int = 5) -> dict:
-    """The three sections the counters replace, timed both ways on the same orgs (the year; ms, mean of
+    """The four sections the counters replace, timed both ways on the same orgs (the year; ms, mean of
     ``orgs`` random provinces and committees): live from the facts (report._meetings, report._obligations,
-    report_members._changes) and from the counters (report_counters)."""
+    report_members._changes, _grading) and from the counters (report_counters)."""
     from sqlmodel import Session
 
     from reports import report, report_counters, report_members, subtrees
@@ -639,7 +667,9 @@ def _section_times(engine, tree: dict, rng: random.Random, orgs: int = 5) -> dic
                         ("obligations_live", lambda: report._obligations(session, pieces, org)),
                         ("obligations_counters", lambda: report_counters.obligations(session, org, period)),
                         ("changes_live", lambda: report_members._changes(session, pieces, org)),
-                        ("changes_counters", lambda: report_counters.changes(session, org, period))):
+                        ("changes_counters", lambda: report_counters.changes(session, org, period)),
+                        ("grading_live", lambda: report_members._grading(session, pieces, org, start, end)),
+                        ("grading_counters", lambda: report_counters.grades(session, org, end.year))):
                     started = time.perf_counter()
                     fn()
                     sums[name] += (time.perf_counter() - started) * 1000
@@ -689,10 +719,11 @@ def markdown(result: dict) -> str:
               f"{'met' if f['meets_target'] else 'NOT met'}); one province's year read back consistent with the "
               f"load, its counters equal to the live computation: {'yes' if f['check']['consistent'] else 'NO'}.", "",
               "| sections of a year, mean ms | meetings live / counters | obligations live / counters "
-              "| changes live / counters |", "|---|---:|---:|---:|"]
+              "| changes live / counters | grading live / counters |", "|---|---:|---:|---:|---:|"]
     for level, t in f.get("sections_ms", {}).items():
         lines.append(f"| {level} | {t['meetings_live']} / {t['meetings_counters']} | {t['obligations_live']} / "
-                     f"{t['obligations_counters']} | {t['changes_live']} / {t['changes_counters']} |")
+                     f"{t['obligations_counters']} | {t['changes_live']} / {t['changes_counters']} "
+                     f"| {t['grading_live']} / {t['grading_counters']} |")
     lines += ["", "Roll section alone, 31 December (ms, p50 / max):", "", "| level | live | counters |", "|---|---:|---:|"]
     r = f["roll_section_ms"]
     for level in ROLL_SAMPLES:

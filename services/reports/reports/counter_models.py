@@ -52,3 +52,15 @@ class FeeUnpaid(Base, table=True):
     period: str = Field(primary_key=True, max_length=7)
     member_id: str = Field(primary_key=True, max_length=36)
     lines: int = 0
+
+
+class GradeStat(Base, table=True):
+    """Annual grades in an organization's subtree (migration 0009_grade_stat): each kept grade (the latest
+    decision) counted along its org's path on 31 December of the year."""
+
+    __tablename__ = "grade_stat"
+    org_id: str = Field(primary_key=True, max_length=36)
+    year: int = Field(primary_key=True)
+    subject_kind: str = Field(primary_key=True, max_length=12)  # member | organization
+    level: str = Field(primary_key=True, max_length=20)
+    count: int = 0

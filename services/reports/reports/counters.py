@@ -25,14 +25,14 @@ from sqlalchemy import delete, tuple_
 
 from shared.events import Event, FeesRecorded, MeetingObligationClosed
 from reports import lifecycle, member_facts, tree
-from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat
-from reports.models import FeeLine, FeeSheet, MemberChange, ObligationFact
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, ObligationStat
+from reports.models import FeeLine, FeeSheet, GradeFact, MemberChange, ObligationFact
 from reports.periods import periods_of
 from reports.report_members import CHANGES
 from reports.upsert import upsert
 
 _OBL, _CHANGE = ObligationFact.__table__, MemberChange.__table__
-_SHEET, _LINE = FeeSheet.__table__, FeeLine.__table__
+_SHEET, _LINE, _GRADE = FeeSheet.__table__, FeeLine.__table__, GradeFact.__table__
 Path = tuple[str, ...]
 Changes = set[tuple[str, str]]
 
@@ -44,8 +44,9 @@ def apply(session: Session, events: Sequence[Event], new_orgs: set[str], moved_o
     changes = [c for c in map(member_facts.change, (e for e in events if isinstance(e, lifecycle.MEMBER_EVENTS)))
                if c is not None]
     fees = [e for e in events if isinstance(e, FeesRecorded)]
+    grades = [lifecycle.grade_row(e) for e in events if isinstance(e, lifecycle.GRADE_EVENTS)]
     return (_obligations(session, closings, new_orgs, moved_orgs) | _changes(session, changes, new_orgs, moved_orgs)
-            | _fees(session, fees, new_orgs, moved_orgs))
+            | _fees(session, fees, new_orgs, moved_orgs) | _grades(session, grades, new_orgs, moved_orgs))
 
 
 def split(path: str) -> Path:
@@ -227,3 +228,53 @@ def _fees(session: Session, events: list[FeesRecorded], new_orgs: set[str], move
     counted = [{"org_id": o, "period": p, "member_id": m, "lines": n} for (o, p, m), n in refs.items() if n]
     upsert(session, FeeUnpaid.__table__, counted, ("org_id", "period", "member_id"), "add", raw=True)
     return {(s["org_id"], s["period"]) for s in stats} | {(c["org_id"], c["period"]) for c in counted}
+
+
+def grade_counts(path: Path, year: int, kind: str, level: str) -> list[tuple[str, int, str, str]]:
+    """The (org, year, subject kind, level) one kept grade adds 1 to."""
+    return [(org, year, kind, level) for org in path]
+
+
+_GRADE_KEY = ("subject_kind", "subject_id", "year")
+_GRADE_COLUMNS = (*_GRADE_KEY, "org_id", "level", "decided_on", "occurred_at")
+
+
+def _decision(row: dict) -> tuple:
+    return row["decided_on"], row["occurred_at"]
+
+
+def _grades(session: Session, incoming: list[dict], new_orgs: set[str], moved_orgs: set[str]) -> Changes:
+    """Keep each subject's latest decision of a year (decided_on, then occurred_at) with its path on 31 December
+    of that year; grade_stat gets the new contribution minus the old one (a later decision, a re-rolled path)."""
+    best: dict[tuple, dict] = {}
+    for row in incoming:
+        key = tuple(row[k] for k in _GRADE_KEY)
+        if key not in best or _decision(row) > _decision(best[key]):
+            best[key] = row
+    # by subject alone (one parameter each): a subject's other years come along and are skipped unless moved
+    by_key = [_GRADE.c.subject_id.in_(list({k[1] for k in best}))] if best else None
+    stored = {tuple(r[k] for k in _GRADE_KEY): lifecycle._aware(r)
+              for r in _load(session, _GRADE, by_key, new_orgs, moved_orgs, ("",))}
+    updated = dict(stored)
+    for key, row in best.items():
+        if key not in stored or _decision(row) > _decision(stored[key]):
+            updated[key] = row
+    parents = tree.load_ancestry(session, {r["org_id"] for r in updated.values()}) if updated else {}
+    deltas: dict[tuple, int] = defaultdict(int)
+    rows = []
+    for key, row in updated.items():
+        path = tree.path_on(parents, row["org_id"], date(row["year"], 12, 31))
+        old = stored.get(key)
+        if old is row and old["rolled_path"] == ",".join(path):
+            continue
+        if old is not None:
+            for count in grade_counts(split(old["rolled_path"]), old["year"], old["subject_kind"], old["level"]):
+                deltas[count] -= 1
+        for count in grade_counts(path, row["year"], row["subject_kind"], row["level"]):
+            deltas[count] += 1
+        rows.append({**{c: row[c] for c in _GRADE_COLUMNS}, "rolled_path": ",".join(path), "path_tail": path[-1]})
+    upsert(session, _GRADE, rows, _GRADE_KEY, raw=True)
+    stats = [{"org_id": o, "year": y, "subject_kind": k, "level": lv, "count": n}
+             for (o, y, k, lv), n in deltas.items() if n]
+    upsert(session, GradeStat.__table__, stats, ("org_id", "year", "subject_kind", "level"), "add", raw=True)
+    return {(s["org_id"], str(s["year"])) for s in stats}

@@ -116,6 +116,10 @@ class GradeFact(Base, table=True):
     level: str = Field(max_length=20)
     decided_on: date
     occurred_at: datetime
+    # migration 0009_grade_stat: where grade_stat counts it (org_id, its ancestors on 31 December of the year,
+    # as far as the tree is known)
+    rolled_path: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    path_tail: str = Field(default="", max_length=36, index=True)
 
 
 class StatBand(Base, table=True):

@@ -2,10 +2,9 @@
 duplicates). Every table here is order-independent:
 - the roll (member_span) is refolded from the member's stored roll events each time one arrives, and the roll
   counters (roll_month) get the new spans' month deltas minus the old ones' (roll_months.py);
-- a grade keeps its latest decision (decided_on, then occurred_at).
-Change rows (keyed by event id), obligations (the latest closing, occurred_at) and fee sheets (a cell-month's
-highest revision, its lines replacing the previous revision's) are stored by counters.py with the paths their
-counters are rolled along.
+Change rows (keyed by event id), obligations (the latest closing, occurred_at), fee sheets (a cell-month's
+highest revision, its lines replacing the previous revision's) and grades (the latest decision: decided_on,
+then occurred_at) are stored by counters.py with the paths their counters are rolled along.
 """
 from __future__ import annotations
 
@@ -18,19 +17,17 @@ from sqlalchemy.orm import Session
 from shared.events import (BadgeAwarded, Event, FeesRecorded, MeetingObligationClosed, MemberExempted, MemberGraded,
                            MemberTemporarilyTransferred, OrganizationGraded, PartyCardIssued, decode)
 from reports import member_facts, roll_months
-from reports.models import GradeFact, MemberEvent, MemberInfo, MemberSpan
+from reports.models import MemberEvent, MemberInfo, MemberSpan
 from reports.upsert import upsert
 
 MEMBER_EVENTS = (*member_facts.ROLL_EVENTS, MemberTemporarilyTransferred, PartyCardIssued, BadgeAwarded, MemberExempted)
-LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, MemberGraded, OrganizationGraded)
+GRADE_EVENTS = (MemberGraded, OrganizationGraded)
+LEDGER_EVENTS = (MeetingObligationClosed, FeesRecorded, *GRADE_EVENTS)
 _EVENT, _SPAN, _INFO = MemberEvent.__table__, MemberSpan.__table__, MemberInfo.__table__
-_GRADE = GradeFact.__table__
 
 
 def apply(session: Session, events: Sequence[Event]) -> None:
     _members(session, [e for e in events if isinstance(e, MEMBER_EVENTS)])
-    _keep_newest(session, _GRADE, ("subject_kind", "subject_id", "year"), lambda r: (r["decided_on"], r["occurred_at"]),
-                 [_grade_row(e) for e in events if isinstance(e, (MemberGraded, OrganizationGraded))])
 
 
 _DAY = ("effective_from", "period_end", "month", "decided_on")
@@ -103,7 +100,7 @@ def _obligation_row(e: MeetingObligationClosed) -> dict:
             "period_end": e.period_end, "met": e.met, "occurred_at": e.occurred_at}
 
 
-def _grade_row(e: MemberGraded | OrganizationGraded) -> dict:
+def grade_row(e: MemberGraded | OrganizationGraded) -> dict:
     member = isinstance(e, MemberGraded)
     return {"subject_kind": "member" if member else "organization",
             "subject_id": str(e.member_id if member else e.organization_id), "year": e.year,

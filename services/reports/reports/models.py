@@ -102,8 +102,8 @@ inbox = inbox_table(Base.metadata)
 from reports.ledger_models import (  # noqa: E402,F401
     FeeLine, FeeSheet, GradeFact, MemberChange, MemberEvent, MemberSpan, ObligationFact, OrgAttr,
     ProjectionGeneration, StatBand)
-# Tables of migration 0004_counters.
-from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat  # noqa: E402,F401
+# Tables of migrations 0004_counters, 0007_fee_stat, 0009_grade_stat.
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, ObligationStat  # noqa: E402,F401
 # Tables of migration 0003_alerts.
 from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
 # Tables of migration 0004_roll.

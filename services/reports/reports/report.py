@@ -6,8 +6,9 @@ by ``held_on``, an obligation by its ``period_end``, a change by its effective d
 day, a grade by its year (along the tree on 31 December, clamped into the range); members are counted on the
 range's last day. Percentages come from ``queries.percent`` only.
 
-A named period read along the tree as it was (``period``) takes its meetings, obligations and changes from
-the counters the projection keeps (report_counters.py: the same counts, kept as the facts arrive).
+A named period read along the tree as it was (``period``) takes its meetings, obligations, changes and fees
+from the counters the projection keeps (report_counters.py: the same counts, kept as the facts arrive), and
+its grades too when the subtree on the period's last day is the one on 31 December (``_counted_grades``).
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
            children: list[str] = (), period: str | None = None) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]; ``period``: [start, end]
-    is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes, fees."""
+    is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes, fees
+    and grades."""
     if period is not None and today_tree:
         raise ValueError("the counters roll up along the tree as it was, not today's")
     roots = [root, *children]
@@ -37,16 +39,32 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     if period is None:
         meetings = {org: _meeting_shape(c) for org, c in _meetings(session, pieces, roots).items()}
         meetings[root]["obligations"] = _obligation_shape(_obligations(session, pieces, root))
-        changes = fees = None
+        changes = fees = grades = None
     else:
         meetings = {org: _meeting_shape(c) for org, c in report_counters.meetings(session, roots, period).items()}
         meetings[root]["obligations"] = _obligation_shape(report_counters.obligations(session, root, period))
         changes = report_members.change_shape(report_counters.changes(session, root, period))
         fees = report_counters.fees(session, root, period)
+        grades = _counted_grades(session, root, start, end)
     return {"range": {"from": start, "to": end}, "tree": "today" if today_tree else "as_was",
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
-            **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree, fees=fees),
+            **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree, fees=fees,
+                                   grades=grades),
             "alerts": report_alerts.figures(session, pieces, root, start, end)}
+
+
+def _counted_grades(session: Session, root: str, start: date, end: date) -> dict[str, Counter] | None:
+    """The year's grades from grade_stat (counted along the tree on 31 December) when the live count would
+    place them in the same subtree: the range lies in one year and the root's subtree on its last day (where a
+    range ending before 31 December places the year) is the one on 31 December. None: count them live."""
+    year_end = date(end.year, 12, 31)
+    if start.year != end.year:
+        return None
+    if end != year_end:
+        later = tree.pieces(session, [root], end, year_end)
+        if any(under[root] != later[0][2][root] for _, _, under in later):
+            return None
+    return report_counters.grades(session, root, end.year)
 
 
 def _meetings(session: Session, pieces, roots: list[str]) -> dict[str, Counter]:

@@ -1,7 +1,7 @@
-"""The meetings, obligations, changes and fees of a named period along the tree as it was, read from the counters
-the projection keeps (period_stat, obligation_stat, change_stat, fee_stat, fee_unpaid: one indexed read each) instead of the
-period's facts. The same counts as report._meetings, report._obligations, report_members._changes and _fees
-compute at query time (tests/integration/test_counters.py compares them); shaped by the same functions."""
+"""The meetings, obligations, changes, fees and grades of a named period along the tree as it was, read from the counters
+the projection keeps (period_stat, obligation_stat, change_stat, fee_stat, fee_unpaid, grade_stat: one indexed read each) instead of the
+period's facts. The same counts as report._meetings, report._obligations, report_members._changes, _fees and
+_grading compute at query time (tests/integration/test_counters.py compares them); shaped by the same functions."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,12 +9,12 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, ObligationStat
+from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, ObligationStat
 from reports.facts import LEVELS, MEETING_KINDS
 from reports.models import PeriodStat
 
 _STAT, _OSTAT, _CSTAT = PeriodStat.__table__, ObligationStat.__table__, ChangeStat.__table__
-_FSTAT, _UNPAID = FeeStat.__table__, FeeUnpaid.__table__
+_FSTAT, _UNPAID, _GSTAT = FeeStat.__table__, FeeUnpaid.__table__, GradeStat.__table__
 
 
 def meetings(session: Session, orgs: list[str], period: str) -> dict[str, Counter]:
@@ -53,3 +53,13 @@ def fees(session: Session, org: str, period: str) -> tuple[int, int, int]:
     unpaid = session.execute(select(func.count()).select_from(_UNPAID).where(
         _UNPAID.c.org_id == org, _UNPAID.c.period == period, _UNPAID.c.lines > 0)).scalar_one()
     return (int(row[0]), int(row[1]), unpaid) if row else (0, 0, unpaid)
+
+
+def grades(session: Session, org: str, year: int) -> dict[str, Counter]:
+    """Subject kind (member, organization) -> level -> count of the year's kept grades in the org's subtree on
+    31 December, as report_members._grading counts them when the year is placed on that day."""
+    found = {"member": Counter(), "organization": Counter()}
+    for kind, level, n in session.execute(select(_GSTAT.c.subject_kind, _GSTAT.c.level, _GSTAT.c.count).where(
+            _GSTAT.c.org_id == org, _GSTAT.c.year == year)):
+        found[kind][level] += n
+    return found

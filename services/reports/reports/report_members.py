@@ -29,15 +29,16 @@ CHANGE_KEYS = ("admitted", "made_official", "transferred_in", "transferred_out",
 
 
 def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None, *,
-            as_was: bool = False, fees: tuple[int, int, int] | None = None) -> dict:
-    """``changes``, ``fees`` (due, paid, unpaid members): already counted (report_counters), else counted here
-    from the rows. ``as_was``: the pieces
+            as_was: bool = False, fees: tuple[int, int, int] | None = None,
+            grades: dict[str, Counter] | None = None) -> dict:
+    """``changes``, ``fees`` (due, paid, unpaid members), ``grades`` (subject kind -> level -> count): already
+    counted (report_counters), else counted here from the rows. ``as_was``: the pieces
     follow the tree as it was (not ``tree=today``); the roll on a month's last day then comes from the counters
     (``roll_months``), else it is computed here from the spans."""
     return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None),
             "changes": _changes(session, pieces, root) if changes is None else changes,
             "fees": _fees(session, pieces, root) if fees is None else fee_shape(*fees),
-            "grading": _grading(session, pieces, root, start, end)}
+            "grading": grading_shape(_grading(session, pieces, root, start, end) if grades is None else grades)}
 
 
 def _on_roll(day: date):
@@ -164,7 +165,8 @@ def _fees(session: Session, pieces, root: str) -> dict:
     return fee_shape(due, paid, len(unpaid))
 
 
-def _grading(session: Session, pieces, root: str, start: date, end: date) -> dict:
+def _grading(session: Session, pieces, root: str, start: date, end: date) -> dict[str, Counter]:
+    """Each year's kept grades of the orgs in the root's subtree on the year's last day (clamped to the range)."""
     counts = {"member": Counter(), "organization": Counter()}
     for kind, org, year, level, n in session.execute(
             select(_GRADE.c.subject_kind, _GRADE.c.org_id, _GRADE.c.year, _GRADE.c.level, func.count())
@@ -175,6 +177,10 @@ def _grading(session: Session, pieces, root: str, start: date, end: date) -> dic
         day = min(max(date(year, 12, 31), start), end)
         if org in subtrees.piece_of(pieces, day)[2][root]:
             counts[kind][level] += n
+    return counts
+
+
+def grading_shape(counts: dict[str, Counter]) -> dict:
     return {name: _distribution(counts[kind]) for name, kind in (("members", "member"), ("organizations", "organization"))}
 
 

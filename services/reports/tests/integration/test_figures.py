@@ -79,7 +79,8 @@ def test_a_named_period_and_the_same_from_to_range_give_the_same_figures(client,
     named, ranged = _get(client, bearer, ev, "P", period="2026-Q1"), _get(
         client, bearer, ev, "P", **{"from": "2026-01-01", "to": "2026-03-31"})
     assert ranged["period"] == "2026-01-01..2026-03-31"
-    for key in ("meetings_held", "levels", "attendance", "children", "meetings", "members", "changes", "fees"):
+    for key in ("meetings_held", "levels", "attendance", "children", "meetings", "members", "changes", "fees",
+                "grading"):
         assert named[key] == ranged[key] or key == "children" and [
             {**c, "period": "x"} for c in named[key]] == [{**c, "period": "x"} for c in ranged[key]], key
     assert named["meetings_held"] == 4
