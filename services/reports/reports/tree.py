@@ -9,8 +9,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date
 
+import structlog
 from sqlalchemy import String, any_, bindparam, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.events import (OrganizationCreated, OrganizationDissolved, OrganizationMoved, OrganizationReclassified,
@@ -170,21 +172,69 @@ def pieces(session: Session, roots: list[str], start: date, end: date, today: da
     if version is not None and hit is not None and hit[0] == version:
         return hit[1]
     parents = _SUBTREES.get((database, roots[0]))
-    if version is None or parents is None or parents[0] != version:
+    if parents is not None and parents[0] == version:
+        _remember(_SUBTREES, (database, roots[0]), parents)  # used last: pushed out last
+    else:
         parents = (version, subtree_parents(session, roots[0]))
-        if version is not None:
+        if version is not None and len(parents[1]) >= KEPT_FROM:
             _remember(_SUBTREES, (database, roots[0]), parents)
+        if version is not None and len(parents[1]) >= WARM_FROM:
+            _warm_later(session.get_bind(), database, version)
     found = subtrees.segments(parents[1], roots, start, end, today)
-    if version is not None:
+    if version is not None and len(parents[1]) >= KEPT_FROM:
         _remember(_PIECES, key, (version, found))
     return found
 
 
+KEPT_FROM = 50  # a smaller subtree is read again each time (~1 ms): kept, thousands of cells would push out the
+# provinces' and committees' subtrees
+WARM_FROM = 1000  # a subtree this large read cold: the other top-level subtrees are read too, in the background
+
+
 def _remember(cache: dict, key, value) -> None:
     with _CACHE_LOCK:  # request threads share the caches
+        cache.pop(key, None)
         if len(cache) >= CACHED:
             cache.pop(next(iter(cache)))  # the oldest entry (dicts keep insertion order)
         cache[key] = value
+
+
+_WARMED: dict[str, str] = {}  # database -> the tree version whose top-level subtrees were read ahead
+
+
+def _warm_later(bind, database: str, version: str) -> None:
+    """Once per tree version and database, ``warm`` in a background thread: after a start or a tree change the
+    first request of a large subtree pays for its own read (~30 ms for a province at national scale); the
+    other provinces' first requests, arriving a moment later, find theirs read."""
+    with _CACHE_LOCK:
+        if _WARMED.get(database) == version or not isinstance(bind, Engine):
+            return
+        _WARMED[database] = version
+    threading.Thread(target=warm, args=(bind, version), name="reports-tree-warm", daemon=True).start()
+
+
+def warm(engine: Engine, version: str | None = None) -> int:
+    """Read and keep the subtree (parent histories, names) of every top-level organization (no parent on some
+    day: the provinces) at the tree version the read sees, unless another version than ``version`` is in
+    force by then. Returns how many subtrees were read; failures are logged, never raised (it is a cache)."""
+    from reports import subtrees
+    database, count = str(engine.url), 0
+    try:
+        with Session(engine) as session:  # one snapshot: every subtree read is of the version checked here
+            seen = _version(session)
+            if seen is None or version is not None and seen != version:
+                return 0
+            tops = session.execute(select(_PARENT.c.org_id).where(_PARENT.c.parent_id.is_(None)).distinct()).scalars()
+            for root in list(tops):
+                hit = _SUBTREES.get((database, root))
+                if hit is None or hit[0] != seen:
+                    hit = (seen, subtree_parents(session, root))
+                    _remember(_SUBTREES, (database, root), hit)
+                    count += 1
+                names_on(session, date.today(), subtrees.subtree(subtrees.children_on(hit[1], date.today()), root))
+    except Exception as exc:  # noqa: BLE001 — the requests read what the warm-up could not
+        structlog.get_logger("reports.tree").warning("tree.warm_failed", error=repr(exc))
+    return count
 
 
 def subtree_parents(session: Session, root: str) -> Parents:

@@ -1,5 +1,7 @@
 """Every figure of a hand-built small province (province_events.py), computed by hand here; and the 2025
 restructure."""
+from sqlmodel import Session
+
 from reports.usecases import project
 
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
@@ -120,9 +122,12 @@ def test_earlier_months_roll_up_under_the_old_bloc_and_later_ones_under_the_new_
     assert _get(client, bearer, ev, "N1", period="2025-04")["members"]["total"] == 1
 
 
-def test_figures_read_before_the_restructure_arrived_follow_it_once_it_is_applied(client, ev, bearer, province):
-    """The subtrees are kept in memory between requests (tree.pieces) until a batch changes a parent link:
-    read with the old tree only, then again after the moves (and after a batch that does not touch the tree)."""
+def test_figures_read_before_the_restructure_arrived_follow_it_once_it_is_applied(client, ev, bearer, province,
+                                                                                  monkeypatch):
+    """The subtrees are kept in memory between requests (tree.pieces) until the next tree event: read with the
+    old tree only, then again after a rename, the new committees, the moves."""
+    from reports import tree
+    monkeypatch.setattr(tree, "KEPT_FROM", 0)  # this province's subtrees are small: keep them all the same
     engine = client.app.state.runtime.engine
     events = province.restructure(ev)
     year = {"from": "2025-01-01", "to": "2025-12-31"}  # a range: the live path, which reads the pieces
@@ -132,12 +137,33 @@ def test_figures_read_before_the_restructure_arrived_follow_it_once_it_is_applie
 
     project(engine, events[:4] + events[10:])  # the old tree and the facts: every meeting under the bloc
     assert held("bloc", "P") == {"bloc": 4, "P": 4}
-    project(engine, events[9:10])  # a rename: no parent link changes, the kept subtrees still hold
+    project(engine, events[9:10])  # a rename: no parent link changes
     assert held("bloc", "P") == {"bloc": 4, "P": 4}
     project(engine, events[4:6])  # the new committees, empty
     assert held("bloc", "N1", "P") == {"bloc": 4, "N1": 0, "P": 4}
     project(engine, events[6:9])  # the moves of cells already known, the dissolution
     assert held("bloc", "N1", "N2", "P") == {"bloc": 2, "N1": 1, "N2": 1, "P": 4}
+
+
+def test_the_top_level_subtrees_are_read_ahead_at_the_tree_version_in_force(client, ev, bearer, province, monkeypatch):
+    """tree.warm keeps each top-level org's subtree of the version it reads; a request then reads none, and a
+    warm-up started for a version that has since moved on keeps nothing."""
+    from reports import tree
+    engine = client.app.state.runtime.engine
+    events = province.restructure(ev)
+    project(engine, events[:4] + events[10:])
+    with Session(engine) as session:
+        version = tree._version(session)
+    tree._SUBTREES.clear()
+    assert tree.warm(engine, version) == 1  # P, the one top-level org
+    assert tree._SUBTREES[(str(engine.url), str(ev.oid("P")))][0] == version
+    read = []
+    monkeypatch.setattr(tree, "subtree_parents", lambda session, root: read.append(root) or {})
+    assert _get(client, bearer, ev, "P", period="2025")["meetings_held"] == 4 and read == []
+    project(engine, events[4:6])  # a tree event: a new version
+    assert tree.warm(engine, version) == 0  # asked for the old one: nothing kept
+    _get(client, bearer, ev, "P", period="2025")
+    assert read == [str(ev.oid("P"))]
 
 
 def test_tree_today_rolls_every_month_under_the_new_committees(client, ev, bearer, province):
