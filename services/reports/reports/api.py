@@ -16,6 +16,7 @@ from shared.db import in_thread
 from reports import generation, report
 from reports.access import authorized_org, check_org
 from reports.hub import FiguresHub
+from reports.report_alerts import SHOWN
 from reports.report_params import valid_range, valid_tree
 from reports.schemas import FullFigures
 
@@ -33,18 +34,21 @@ PeriodQuery = Annotated[str | None, Query(description="2026-03, 2026-Q1 or 2026 
 FromQuery = Annotated[date | None, Query(alias="from", description="First day of a range (with to; instead of period)")]
 ToQuery = Annotated[date | None, Query(alias="to", description="Last day of a range, not before from")]
 TreeQuery = Annotated[str | None, Query(description="as_was (default): the tree in force then; today: today's tree")]
+AlertItemsQuery = Annotated[int, Query(ge=0, le=100_000, description="Alerts listed of each kind, the first by date "
+                                                                   "(alerts.totals counts them all; the exports list all)")]
 
 
 @router.get("/api/figures", response_model=FullFigures)
 def read_figures(principal: CurrentPrincipal, session: SessionDep, org_id: OrgQuery = None,
                  period: PeriodQuery = None, start: FromQuery = None, end: ToQuery = None,
-                 tree: TreeQuery = None) -> dict:
+                 tree: TreeQuery = None, alert_items: AlertItemsQuery = SHOWN) -> dict:
     """Every figure of an organization's subtree over a period or a from/to range (meetings, members, changes,
     fees, grades), rolled up along the tree in force then (or today's with tree=today); direct children too."""
     label, first, last = valid_range(period, start, end)
     tree_mode = valid_tree(tree)
     org = authorized_org(session, principal, org_id)
-    return report.full_figures(session, org, label, first, last, tree_mode, named_period=start is None)
+    return report.full_figures(session, org, label, first, last, tree_mode, named_period=start is None,
+                               alerts_shown=alert_items)
 
 
 @router.get("/api/stream", response_class=StreamingResponse,

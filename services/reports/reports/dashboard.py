@@ -89,12 +89,15 @@ def flags(now: Mapping, before: Mapping) -> list[str]:
     return out
 
 
-def alerts(figures: Mapping) -> dict[str, list] | None:
-    """The figures' alert lists (removal reviews, absence limits, overdue probations); None without a section."""
+def alerts(figures: Mapping) -> dict | None:
+    """The figures' alert lists (removal reviews, absence limits, overdue probations) and their ``totals`` (the
+    lists may hold the first ones only); None without a section."""
     section = figures.get("alerts")
     if not isinstance(section, Mapping):
         return None
-    return {key: section[key] for key in ALERT_KEYS if isinstance(section.get(key), list)} or None
+    lists = {key: section[key] for key in ALERT_KEYS if isinstance(section.get(key), list)}
+    return {**lists, "totals": {key: section.get("totals", {}).get(key, len(items)) for key, items in lists.items()}} \
+        if lists else None
 
 
 def _kinds(session: Session, org_ids: list[str]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from reports import figure_labels as vi
+from reports.alerts import KEYS as ALERT_KEYS
 from reports.tables import LEVEL_LABELS, Table, share
 
 # Keys of the figures answer these tables (and tables.by_unit) show; any other key falls back to generic_tables.
@@ -146,7 +147,8 @@ def grading(figures: Mapping) -> list[Table]:
 
 def alerts(figures: Mapping) -> list[Table]:
     tables = []
-    for key, items in figures.get("alerts", {}).items():
+    section = figures.get("alerts", {})
+    for key, items in ((key, section[key]) for key in ALERT_KEYS if key in section):
         title, sheet = vi.ALERTS.get(key, (key, key))
         later = any("probation_from" in i for i in items) or key == "overdue_probations"
         table = Table(title, sheet, ["Họ và tên", "Tổ chức", "Lý do", "Số lượng", "Ngày",

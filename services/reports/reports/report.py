@@ -28,7 +28,7 @@ _FACT, _OBL = MeetingFact.__table__, ObligationFact.__table__
 
 
 def report(session: Session, root: str, start: date, end: date, *, today_tree: bool = False,
-           children: list[str] = (), period: str | None = None) -> dict:
+           children: list[str] = (), period: str | None = None, alerts_shown: int | None = None) -> dict:
     """The root's full figures and each child's meeting figures over [start, end]; ``period``: [start, end]
     is that named period, read along the tree as it was, so the counters serve meetings, obligations, changes, fees
     and grades."""
@@ -50,7 +50,7 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
             "meetings": meetings[root], "children_meetings": {c: meetings[c] for c in children},
             **report_members.figures(session, pieces, root, start, end, changes, as_was=not today_tree, fees=fees,
                                    grades=grades),
-            "alerts": report_alerts.figures(session, pieces, root, start, end)}
+            "alerts": report_alerts.figures(session, pieces, root, start, end, shown=alerts_shown)}
 
 
 def _counted_grades(session: Session, root: str, start: date, end: date) -> dict[str, Counter] | None:
@@ -137,15 +137,15 @@ def _obligation_shape(c: Counter) -> dict:
 
 
 def full_figures(session: Session, org_id: str, label: str, start: date, end: date, tree_mode: str,
-                 named_period: bool) -> dict:
+                 named_period: bool, alerts_shown: int | None = None) -> dict:
     """The figures API's answer: the legacy fields (from the period counters when a named period is read
     along the tree in force then, else from this report) plus every section above. Names are those in force
-    on the range's last day (today's with tree=today)."""
+    on the range's last day (today's with tree=today). ``alerts_shown``: see report_alerts.figures."""
     from reports import queries
     kids = queries.children(session, org_id)
     from_counters = named_period and tree_mode == "as_was"  # the children's rows then come from period_stat
     full = report(session, org_id, start, end, today_tree=tree_mode == "today", children=[] if from_counters else kids,
-                  period=label if from_counters else None)
+                  period=label if from_counters else None, alerts_shown=alerts_shown)
     if from_counters:
         legacy = queries.figures(session, org_id, label)
     else:

@@ -26,11 +26,15 @@ _ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan._
 # database (bench/README.md).
 BY_ORG = 1000
 _KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
+SHOWN = 20  # a dashboard's alerts of each kind (the first by date; the totals count them all)
 
 
-def figures(session: Session, pieces, root: str, start: date, end: date, today: date | None = None) -> dict:
+def figures(session: Session, pieces, root: str, start: date, end: date, today: date | None = None,
+            shown: int | None = None) -> dict:
     """The `alerts` section: {removal_reviews, absence_limits, overdue_probations}, each a list of
-    {member_id, member_name, org_id, org_name, reason, count, date}."""
+    {member_id, member_name, org_id, org_name, reason, count, date} by date (then org and member name), and
+    ``totals``: how many of each. ``shown``: each list holds its first ``shown`` only (a dashboard; the
+    exports list them all), and only those are named."""
     out: dict[str, list[dict]] = {key: [] for key in KEYS}
     for first, last, under in pieces:
         for kind, member, org, reason, count, day in session.execute(
@@ -42,6 +46,12 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
     on = min(end, today or clock.today())
     if on >= start:
         out["overdue_probations"] = _overdue(session, subtrees.piece_of(pieces, on)[2][root], on)
+    totals = {key: len(out[key]) for key in KEYS}
+    if shown is not None:  # those dated up to the shown-th item's date: the first ones whatever their names
+        for key, found in out.items():
+            if len(found) > shown:
+                last = sorted(i["date"] for i in found)[max(shown - 1, 0)]
+                out[key] = [i for i in found if i["date"] <= last] if shown else []
     items = [item for key in KEYS for item in out[key]]
     names = _member_names(session, {i["member_id"] for i in items})
     orgs = tree.names_on(session, end, {i["org_id"] for i in items})
@@ -50,7 +60,8 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
         item["org_name"] = orgs.get(item["org_id"], item["org_id"])
     for key in KEYS:
         out[key].sort(key=lambda i: (i["date"], i["org_name"], i["member_name"], i["reason"]))
-    return out
+        del out[key][shown if shown is not None else len(out[key]):]
+    return {**out, "totals": totals}
 
 
 def section(session: Session, org_id: str, start: date, end: date) -> dict:

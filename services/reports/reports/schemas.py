@@ -103,6 +103,8 @@ class AlertFigures(BaseModel):
     removal_reviews: list[Alert] = Field(description="RemovalReviewRaised in the range")
     absence_limits: list[Alert] = Field(description="AbsenceLimitReached in the range")
     overdue_probations: list[Alert] = Field(description="On the range's last day (today at most)")
+    totals: dict[str, int] = Field(description="How many of each kind in all; each list holds the first "
+                                              "`alert_items` of them by date (the exports: all)")
 
 
 class FullFigures(Figures):

@@ -14,6 +14,7 @@ from shared import nav
 from shared.auth import ROLE_LABELS_VI, Principal, current_principal
 from shared.errors import ChiboError, NotAuthenticated, ValidationFailed
 from reports import dashboard, generation, queries, report
+from reports.report_alerts import SHOWN as ALERTS_SHOWN
 from reports.access import authorized_org, valid_period
 from reports.periods import current_periods, period_label_vi, period_range
 
@@ -57,7 +58,8 @@ def _context(request: Request, principal: Principal, period: str, picked: str | 
             except (ValueError, ChiboError):  # not an id, unknown, or outside the subtree: show the user's own
                 notice = "Đồng chí chỉ xem được tổ chức trong phạm vi của mình; đang hiển thị tổ chức của đồng chí."
         if known:
-            figures = report.full_figures(session, org, period, *period_range(period), "as_was", named_period=True)
+            figures = report.full_figures(session, org, period, *period_range(period), "as_was", named_period=True,
+                                          alerts_shown=ALERTS_SHOWN)
             month = dashboard.watch_month(period)
             page = {"series": dashboard.month_series(session, org, int(period[:4])), "watch_month": month,
                     "previous_month": dashboard.previous_month(month), "cells": dashboard.cells(session, org, month),

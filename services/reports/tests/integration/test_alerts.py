@@ -91,7 +91,8 @@ def test_alerts_list_reviews_absence_limits_and_probations_overdue_from_the_31st
     assert _short(after_decision["overdue_probations"]) == [
         ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh", "overdue_probation", 32, "2026-03-05")]
     before = _alerts(client, bearer, ev, start=date(2026, 3, 1), to=date(2026, 4, 7))
-    assert before == {"removal_reviews": [], "absence_limits": [], "overdue_probations": []}
+    assert before == {"removal_reviews": [], "absence_limits": [], "overdue_probations": [],
+                      "totals": {"removal_reviews": 0, "absence_limits": 0, "overdue_probations": 0}}
 
 
 def test_the_days_off_in_the_shared_holiday_dataset_are_not_working_days(client, ev, bearer):
@@ -189,6 +190,33 @@ def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_i
         [("Ngô Văn Nam", "Chi bộ Bảo tàng tỉnh"), ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh")]]
     monkeypatch.setattr(report_alerts, "BY_ORG", 0)
     assert names() == by_org
+
+
+def test_the_figures_list_the_first_alerts_of_each_kind_by_date_and_count_them_all_while_the_export_lists_all(
+        client, ev, bearer):
+    project(client.app.state.runtime.engine, events(ev))
+
+    def alerts(items):
+        response = client.get("/reports/api/figures", headers=bearer("coquan", "committee"),
+                              params={"org_id": str(ev.oid("coquan")), "period": "2026-04", "alert_items": items})
+        assert response.status_code == 200, response.text
+        return response.json()["alerts"]
+    first = alerts(1)
+    assert first["totals"] == {"removal_reviews": 1, "absence_limits": 2, "overdue_probations": 1}
+    assert _short(first["absence_limits"]) == [("Lê Văn Tư", "Chi bộ Văn phòng Sở", "unexcused", 3, "2026-04-08")]
+    assert len(alerts(20)["absence_limits"]) == 2  # the default too
+    none = alerts(0)
+    assert [none[k] for k in ("removal_reviews", "absence_limits", "overdue_probations")] == [[], [], []]
+    assert none["totals"] == first["totals"]
+    response = client.get("/reports/api/figures", headers=bearer("coquan", "committee"),
+                          params={"org_id": str(ev.oid("coquan")), "period": "2026-04", "alert_items": -1})
+    assert response.status_code == 422
+    problem = response.json()["detail"][0]
+    assert problem["field"] == "alert_items" and problem["msg_vi"] and problem["msg_en"]
+    export = client.get("/reports/api/export", headers=bearer("coquan", "committee"),
+                        params={"org": str(ev.oid("coquan")), "period": "2026-04", "format": "xlsx"})
+    absences = openpyxl.load_workbook(io.BytesIO(export.content))["Vắng sinh hoạt"]
+    assert [row[0].value for row in absences.iter_rows(min_row=2)] == ["Lê Văn Tư", "Phạm Thị Hoa"]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])

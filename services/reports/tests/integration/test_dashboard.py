@@ -72,7 +72,8 @@ def test_the_dashboard_carries_the_months_of_the_year_and_flags_cells_that_misse
     flagged = {c["org_name"]: c["flags"] for c in data["cells"]}
     assert flagged == {"Chi bộ Bảo tàng tỉnh": ["missed"], "Chi bộ Phòng Tổ chức cán bộ": ["fell"],
                        "Chi bộ Văn phòng Sở": []}  # Khá both months: not fallen
-    assert data["alerts"] == {"removal_reviews": [], "absence_limits": [], "overdue_probations": []}  # none: "Không có cảnh báo."
+    assert data["alerts"] == {"removal_reviews": [], "absence_limits": [], "overdue_probations": [],  # "Không có cảnh báo."
+                              "totals": {"removal_reviews": 0, "absence_limits": 0, "overdue_probations": 0}}
 
 
 def test_the_dashboard_shows_the_period_chosen(client, ev, sign_in):

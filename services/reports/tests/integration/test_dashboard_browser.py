@@ -87,7 +87,8 @@ EXTRA = {  # figure groups the figures API may carry (another part of the servic
                                     "reason": "unpaid_fees", "count": 3, "date": "2026-03-10"}],
                "absence_limits": [],
                "overdue_probations": [{"member_name": "Phạm Thị Hoa", "org_name": "Chi bộ Bảo tàng tỉnh",
-                                       "reason": "overdue_probation", "count": 31, "date": "2026-03-05"}]},
+                                       "reason": "overdue_probation", "count": 31, "date": "2026-03-05"}],
+               "totals": {"removal_reviews": 1_045, "absence_limits": 0, "overdue_probations": 1}},
 }
 
 
@@ -111,6 +112,7 @@ async def test_alerts_lifecycle_changes_and_fees_are_shown_when_the_figures_carr
                 "Ngày: 10/03/2026") in alerts
         assert ("Dự bị quá hạnPhạm Thị Hoa — Chi bộ Bảo tàng tỉnh — Quá hạn xét chuyển chính thức: 31 ngày làm việc"
                 "Hết 12 tháng dự bị: 05/03/2026") in alerts
+        assert "… và 1.044 trường hợp xem xét xóa tên khác — xem đầy đủ trong báo cáo Excel/PDF." in alerts
         changes = await page.locator("#chart-changes").text_content()
         assert "Kết nạp" in changes and "Xóa tên" in changes
         assert "12.500.000" in await page.locator("#chart-fees").text_content()

@@ -225,6 +225,15 @@
         list.appendChild(li);
         count += 1;
       });
+      var more = ((alerts.totals || {})[key] || 0) - (alerts[key] || []).length;
+      if (more > 0) {  // the figures list the first ones of each kind; the exports list them all
+        var rest = document.createElement("li");
+        rest.className = "muted";
+        rest.setAttribute("data-alert-more", key);
+        rest.textContent = "… và " + number(more) + " trường hợp " + (LABELS[key] || key).toLowerCase() +
+          " khác — xem đầy đủ trong báo cáo Excel/PDF.";
+        list.appendChild(rest);
+      }
     });
     if (!count) {
       var none = document.createElement("li");
