@@ -24,7 +24,7 @@ from shared.db import in_thread, make_engine, migrate, ping
 from shared.errors import install_error_handlers
 from shared.events import CATALOGUE
 from shared.logging import CORRELATION_HEADER, bind_correlation_id, configure_logging
-from shared.metrics import DeliveryMetrics, build_metrics, http_timer, metrics_endpoint
+from shared.metrics import DeliveryMetrics, HttpTimer, build_metrics, metrics_endpoint
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.streams import ensure_stream
@@ -99,8 +99,8 @@ def build_service(spec: ServiceSpec, settings: ServiceSettings, *, engine: Engin
                   docs_url=f"/{spec.name}/docs", openapi_url=f"/{spec.name}/openapi.json", redoc_url=None)
     app.state.settings, app.state.runtime = settings, runtime
     install_error_handlers(app)
-    app.middleware("http")(http_timer(metrics))
-    app.middleware("http")(_correlation_middleware)
+    app.add_middleware(HttpTimer, metrics=metrics)
+    app.add_middleware(CorrelationMiddleware)  # added last: outermost, every log line of the request has the id
     app.add_route("/metrics", metrics_endpoint(metrics), include_in_schema=False)
     app.add_api_route("/health", _health, include_in_schema=False)
     app.add_api_route("/ready", _ready, include_in_schema=False)
@@ -154,11 +154,27 @@ def _relay(runtime: Runtime) -> OutboxRelay:
     return relay
 
 
-async def _correlation_middleware(request: Request, call_next):
-    cid = bind_correlation_id(request.headers.get(CORRELATION_HEADER))
-    response = await call_next(request)
-    response.headers[CORRELATION_HEADER] = cid
-    return response
+class CorrelationMiddleware:
+    """ASGI middleware: the request's correlation id (its header, else a new one) bound for its log lines and
+    sent back in the response's header."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        wanted = CORRELATION_HEADER.lower().encode("latin-1")
+        sent = next((v.decode("latin-1") for k, v in scope["headers"] if k == wanted), None)
+        cid = bind_correlation_id(sent)
+
+        async def tagged(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != wanted]
+                message = {**message, "headers": [*headers, (wanted, cid.encode("latin-1"))]}
+            await send(message)
+        await self.app(scope, receive, tagged)
 
 
 async def _health() -> dict:

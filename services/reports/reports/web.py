@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
 from shared import nav
-from shared.auth import ROLE_LABELS_VI, Principal, current_principal
+from shared.auth import ROLE_LABELS_VI, Principal, principal_of
 from shared.errors import ChiboError, NotAuthenticated, ValidationFailed
 from reports import dashboard, generation, queries, report
 from reports.report_alerts import SHOWN as ALERTS_SHOWN
@@ -30,7 +30,7 @@ def dashboard_page(request: Request, period: str | None = None, org: str | None 
     """Dashboard of an organization in the signed-in user's subtree (their own by default): headline figures,
     charts per month, the cells to watch, the alerts, and live updates."""
     try:
-        principal = current_principal(request)
+        principal = principal_of(request)
     except NotAuthenticated:
         return RedirectResponse(LOGIN, status_code=303)
     try:
