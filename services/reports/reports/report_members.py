@@ -28,14 +28,19 @@ _LIVE = (*DIMENSIONS, "age_band", "party_age_band")  # the live roll's keys, in 
 CHANGE_KEYS = ("admitted", "made_official", "transferred_in", "transferred_out", *list(CHANGES.values())[2:])
 
 
-def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None, *,
-            as_was: bool = False, fees: tuple[int, int, int] | None = None,
-            grades: dict[str, Counter] | None = None) -> dict:
-    """``changes``, ``fees`` (due, paid, unpaid members), ``grades`` (subject kind -> level -> count): already
-    counted (report_counters), else counted here from the rows. ``as_was``: the pieces
+def roll_of(session: Session, pieces, root: str, end: date, *, as_was: bool) -> dict:
+    """The members section: the roll of the root's subtree on the range's last day. ``as_was``: the pieces
     follow the tree as it was (not ``tree=today``); the roll on a month's last day then comes from the counters
-    (``roll_months``), else it is computed here from the spans."""
-    return {"members": _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None),
+    (``roll_months``), else it is computed from the spans."""
+    return _roll(session, subtrees.piece_of(pieces, end)[2][root], end, root if as_was else None)
+
+
+def figures(session: Session, pieces, root: str, start: date, end: date, changes: dict | None = None, *,
+            fees: tuple[int, int, int] | None = None, grades: dict[str, Counter] | None = None,
+            roll: dict) -> dict:
+    """``roll`` (``roll_of``); ``changes``, ``fees`` (due, paid, unpaid members), ``grades`` (subject kind ->
+    level -> count): already counted (report_counters), else counted here from the rows."""
+    return {"members": roll,
             "changes": _changes(session, pieces, root) if changes is None else changes,
             "fees": _fees(session, pieces, root) if fees is None else fee_shape(*fees),
             "grading": grading_shape(_grading(session, pieces, root, start, end) if grades is None else grades)}

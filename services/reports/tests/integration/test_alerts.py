@@ -192,6 +192,24 @@ def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_i
     assert names() == by_org
 
 
+def test_the_alerts_of_a_large_subtree_read_in_another_thread_are_those_read_in_line(
+        client, ev, bearer, monkeypatch):
+    from reports import report
+    project(client.app.state.runtime.engine, events(ev))
+
+    def figures():
+        return [client.get("/reports/api/figures", headers=bearer("coquan", "committee"), params={
+            "org_id": str(ev.oid("coquan")), **params}).json() for params in (
+            {"period": "2026-04"}, {"from": "2026-04-01", "to": DAY_31.isoformat()}, {"period": "2026", "tree": "today"})]
+    in_line = figures()
+    monkeypatch.setattr(report, "ALONGSIDE_FROM", 0)
+    threads = []
+    original = report._ALONGSIDE.submit
+    monkeypatch.setattr(report._ALONGSIDE, "submit", lambda fn: threads.append(fn) or original(fn))
+    assert figures() == in_line
+    assert len(threads) == 3  # the alerts of each
+
+
 def test_the_figures_list_the_first_alerts_of_each_kind_by_date_and_count_them_all_while_the_export_lists_all(
         client, ev, bearer):
     project(client.app.state.runtime.engine, events(ev))
