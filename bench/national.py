@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import sys
@@ -541,6 +542,7 @@ def measure(database_url: str, tree: dict, samples: int, budget_s: float, seed: 
 
     settings = Settings(database_url=database_url, jwt_secret=SECRET, start_consumers=False, start_relay=False)
     app = create_app(settings)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request on the bench's output
     client = TestClient(app)  # no lifespan: no NATS, the projection is read as it is
     tokens: dict[str, str] = {}
     rng, cells, all_ms = random.Random(seed), [], []
