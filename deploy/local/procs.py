@@ -171,8 +171,16 @@ class ServiceProcess:
         return self
 
     def stop(self, kill: bool = False) -> None:
+        self.begin_stop(kill)
+        self.finish_stop()
+
+    def begin_stop(self, kill: bool = False) -> None:
+        """SIGINT (uvicorn's graceful stop: up to 3 s for open streams, then the lifespan) or SIGKILL."""
         if self.proc and self.proc.poll() is None:
-            self.proc.kill() if kill else self.proc.send_signal(2)  # SIGINT: uvicorn's graceful stop
+            self.proc.kill() if kill else self.proc.send_signal(2)
+
+    def finish_stop(self) -> None:
+        if self.proc:
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
