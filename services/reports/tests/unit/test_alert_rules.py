@@ -64,3 +64,14 @@ def test_no_admission_after_that_day_reaches_its_mark_before_the_day_whatever_th
         assert last < on and add_months(last, 9) < on
         for since in (last + timedelta(days=n) for n in range(1, 400)):
             assert add_months(since, in_force(versions, since)) >= on, (on, since)
+
+
+def test_working_days_counted_at_once_equal_those_stepped_through_day_by_day():
+    holidays, day = public_holidays(), date(2024, 12, 20)
+    for offset in range(0, 500, 7):
+        mark = day + timedelta(days=offset)
+        for span in (0, 1, 3, 9, 40, 130, 400):
+            until = mark + timedelta(days=span)
+            stepped = sum(1 for n in range(1, span + 1) if (mark + timedelta(days=n)).weekday() < 5
+                          and mark + timedelta(days=n) not in holidays)
+            assert working_days_after(mark, until, holidays) == stepped, (mark, until)
