@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, ObligationStat
@@ -15,6 +15,7 @@ from reports.models import PeriodStat
 
 _STAT, _OSTAT, _CSTAT = PeriodStat.__table__, ObligationStat.__table__, ChangeStat.__table__
 _FSTAT, _UNPAID, _GSTAT = FeeStat.__table__, FeeUnpaid.__table__, GradeStat.__table__
+_UNPAID_ROWS = _UNPAID.c.lines > literal_column("0")  # a literal: the partial index ix_fee_unpaid_unpaid (0010) matches it
 
 
 def meetings(session: Session, orgs: list[str], period: str) -> dict[str, Counter]:
@@ -51,7 +52,7 @@ def fees(session: Session, org: str, period: str) -> tuple[int, int, int]:
     row = session.execute(select(_FSTAT.c.due_vnd, _FSTAT.c.paid_vnd)
                           .where(_FSTAT.c.org_id == org, _FSTAT.c.period == period)).first()
     unpaid = session.execute(select(func.count()).select_from(_UNPAID).where(
-        _UNPAID.c.org_id == org, _UNPAID.c.period == period, _UNPAID.c.lines > 0)).scalar_one()
+        _UNPAID.c.org_id == org, _UNPAID.c.period == period, _UNPAID_ROWS)).scalar_one()
     return (int(row[0]), int(row[1]), unpaid) if row else (0, 0, unpaid)
 
 
