@@ -11,7 +11,7 @@ from reports import api, export_api, web
 from reports.config import Settings
 from reports.hub import FiguresHub
 from reports.jobs import ExportJobs
-from reports.subscribers import consumer_specs, projector
+from reports.subscribers import consumer_specs, projector, roll_base_keeper
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Số liệu sinh hoạt chi bộ theo tổ chức và kỳ / Cell-meeting figures by organization and period",
         service_dir=SERVICE_DIR, routers=[api.router, export_api.router, web.router],
         consumers=[(cspec, projector(hub)) for cspec in consumer_specs(settings)],
+        background=[roll_base_keeper(settings.roll_base_interval_s)],
     )
     app = build_service(spec, settings, engine=engine)
     app.state.hub = hub

@@ -15,3 +15,4 @@ class Settings(ServiceSettings):
     sse_queue_size: int = 100  # per client; the oldest update is dropped when a client lags
     report_place: str = ""  # the place on a report's date line; default: from the root organization's name
     export_chunk_size: int = 500  # organizations gathered per query (and per progress step) by an export job
+    roll_base_interval_s: float = 6 * 3600  # how often the roll counters' base month is checked (0: never)

@@ -107,4 +107,4 @@ from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, Ob
 # Tables of migration 0003_alerts.
 from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
 # Tables of migration 0004_roll.
-from reports.roll_models import RollBasis, RollMonth  # noqa: E402,F401
+from reports.roll_models import RollBase, RollBasis, RollMonth  # noqa: E402,F401

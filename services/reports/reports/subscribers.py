@@ -1,9 +1,11 @@
 """Durable consumers: the organization tree and the meetings, one projection."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 
+from shared import clock
 from shared.consumer import BatchHandler, Envelope
 from shared.db import in_thread
 from shared.logging import bind_correlation_id
@@ -43,6 +45,25 @@ async def project_and_push(runtime: Runtime, hub: FiguresHub, envelopes: list[En
                         correlation_ids=correlation_ids[:20])
     if changes and len(hub):
         hub.deliver(await in_thread(usecases.figures_for_changes, runtime.engine, changes, refresh))
+
+
+def roll_base_keeper(interval_s: float):
+    """A background job for ServiceSpec.background: the roll counters' base month kept at its target
+    (roll_months.base_target) at start, then checked every interval; a failure is logged, the next round retries
+    (nothing is half-moved: one transaction)."""
+    async def keep(runtime: Runtime) -> None:
+        if interval_s <= 0:
+            return
+        while True:
+            try:
+                moved = await in_thread(usecases.keep_roll_base, runtime.engine, clock.today())
+                if moved:
+                    runtime.logger.info("roll.base_moved", base_month=moved)
+            except Exception as exc:  # noqa: BLE001 — the figures stay exact without it, only slower
+                runtime.logger.warning("roll.base_move_failed", error=repr(exc))
+            await asyncio.sleep(interval_s)
+
+    return keep
 
 
 def projector(hub: FiguresHub) -> Callable[[Runtime], BatchHandler]:

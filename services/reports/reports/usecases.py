@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared.consumer import Envelope
 from shared.events import Event
-from reports import generation, queries
+from reports import generation, queries, roll_months
 from reports.projections import Changes, apply_batch, lifecycle_changes
 
 
@@ -41,3 +42,14 @@ def figures_for_changes(engine: Engine, changes: Changes,
         if (payload["org_id"], payload["period"]) in refresh:
             payload["refresh"] = True
     return pushed
+
+
+def keep_roll_base(engine: Engine, today: date) -> str | None:
+    """Move the roll counters' base month to ``roll_months.base_target(today)`` if it is behind (once a year);
+    returns the new base month, None when nothing moved. One transaction under the projection's lock."""
+    target = roll_months.base_target(today)
+    with Session(generation.current(engine)) as session:
+        if roll_months.advance_base(session, target):
+            session.commit()
+            return target
+    return None

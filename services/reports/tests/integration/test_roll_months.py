@@ -11,8 +11,8 @@ from shared.events import (MemberOfficialStatusGranted, MemberProfileChanged, Me
                            MemberTransferred, OrganizationCreated, OrganizationMoved, OrganizationReclassified,
                            StatisticalProfile)
 from reports import report_members, roll_months, subtrees, tree
-from reports.models import RollBasis, RollMonth
-from reports.usecases import project
+from reports.models import RollBase, RollBasis, RollMonth
+from reports.usecases import keep_roll_base, project
 
 ORGS = ("P", "K", "A", "B", "C", "N", "D")
 MONTH_ENDS = [roll_months.month_end(i) for i in range(roll_months.month_index(date(2024, 1, 1)),
@@ -107,15 +107,62 @@ def test_the_counters_equal_the_live_roll_for_every_org_and_month_end_whatever_t
     assert _counter_rows(engine) == forward
 
 
+def _base_holds_the_sums_up_to(engine, base: str | None) -> bool:
+    month = RollMonth.__table__
+    with Session(engine) as session:
+        kept = {tuple(r[:3]): r[3] for r in session.execute(select(RollBase.__table__)) if r[3]}
+        if base is None:
+            return not kept and roll_months.base_month(session) is None
+        summed = {tuple(r[:3]): r[3] for r in session.execute(
+            select(month.c.org_id, month.c.dimension, month.c.value, func.sum(month.c.delta))
+            .where(month.c.month <= base).group_by(month.c.org_id, month.c.dimension, month.c.value)) if r[3]}
+        return kept == summed and roll_months.base_month(session) == base
+
+
+def test_the_roll_from_any_base_month_equals_the_live_roll_and_the_batches_keep_the_base(engine, ev):
+    events = _events(ev)
+    project(engine, events[:12])
+    with Session(engine) as session:
+        roll_months.rebase(session, "2025-08")
+        session.commit()
+    for start in range(12, len(events), 3):  # deltas dated before and after the base, the restructure re-rolling
+        project(engine, events[start:start + 3])
+    assert _base_holds_the_sums_up_to(engine, "2025-08")
+    with Session(engine) as session:
+        assert session.execute(select(func.count()).select_from(RollBase.__table__)).scalar_one() > 20
+    assert _counters_equal_the_live_roll(engine, ev) > 100
+    for base in (None, "2019-12", "2024-12", "2025-09", "2027-12"):  # month ends before, at and after each
+        with Session(engine) as session:
+            roll_months.rebase(session, base)
+            session.commit()
+        assert _base_holds_the_sums_up_to(engine, base)
+        assert _counters_equal_the_live_roll(engine, ev) > 100
+
+
+def test_the_service_moves_the_base_to_december_of_the_year_before_last_once(engine, ev):
+    project(engine, _events(ev))
+    with Session(engine) as session:
+        roll_months.rebase(session, "2023-12")
+        session.commit()
+    assert keep_roll_base(engine, date(2026, 1, 2)) == "2024-12"
+    assert _base_holds_the_sums_up_to(engine, "2024-12")  # the months passed added to the sums kept
+    assert keep_roll_base(engine, date(2026, 11, 30)) is None  # already there
+    assert keep_roll_base(engine, date(2027, 1, 1)) == "2025-12"
+    assert _base_holds_the_sums_up_to(engine, "2025-12")
+    assert _counters_equal_the_live_roll(engine, ev) > 100
+
+
 def test_rerolling_from_the_spans_gives_the_counters_the_projection_kept(engine, ev):
     events = _events(ev)
     for start in range(0, len(events), 5):
         project(engine, events[start:start + 5])
     kept = _counter_rows(engine)
     with Session(engine) as session:
+        base = roll_months.base_month(session)
         assert roll_months.reroll_all(session, chunk=2) == _span_count(session)
         session.commit()
     assert _counter_rows(engine) == kept
+    assert _base_holds_the_sums_up_to(engine, base)  # the base rebuilt with them, at the month it was
 
 
 def test_a_new_band_set_applies_to_the_counters_at_once(engine, ev):
