@@ -44,22 +44,25 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS_DIR = ROOT / "services" / "reports"
 if str(REPORTS_DIR) not in sys.path:
     sys.path.append(str(REPORTS_DIR))
 
+from shared import clock  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
 from shared.db import make_engine, migrate  # noqa: E402
 
+from reports import roll_months  # noqa: E402
 from reports.counters import change_counts  # noqa: E402
 from reports.facts import MEETING_KINDS, WIDTH  # noqa: E402
 from reports.models import (  # noqa: E402
     STAT_COLUMNS, ChangeStat, FeeSheet, FeeStat, FeeUnpaid, GradeFact, GradeStat, MeetingFact, MemberChange, MemberSpan, ObligationFact, ObligationStat, OrgAttr,
     OrgNode, OrgParent, PeriodStat, ProjectionLock, RollMonth,
 )
-from reports.alert_models import MemberAlert, MemberInfo  # noqa: E402
+from reports.alert_models import AlertAt, MemberAlert, MemberInfo  # noqa: E402
 
 TARGET_P99_MS = 50.0
 DEFAULT_SCALE = 0.5  # the full size (1) loads in ~8.5 min on the shared 2-core machine; 0.5 fits ~5
@@ -159,11 +162,16 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
     started = time.perf_counter()
     members_of: dict[str, tuple[int, int]] = {}
     on_roll = _members(loader, paths, province_of, levels, rng, sector_of, members_of)
-    _alerts(loader, engine, random.Random(seed + 1))
+    _alerts(loader, engine, paths, random.Random(seed + 1))
     members_s = time.perf_counter() - started
     started = time.perf_counter()
     _fees(loader, paths, members_of, random.Random(seed + 2))
     fees_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with Session(engine) as session:  # roll_base at the month the service keeps it (subscribers.roll_base_keeper)
+        roll_months.rebase(session, roll_months.base_target(clock.today()))
+        session.commit()
+    roll_base_s = time.perf_counter() - started
     started = time.perf_counter()
     if loader.sqlite:
         with engine.begin() as conn:
@@ -178,7 +186,8 @@ def load(engine, scale: float, seed: int = 2025) -> dict:
             "loaded": {"organizations": len(nodes), "rows": dict(loader.counts),
                        "seconds": {"tree": round(tree_s, 1), "meetings_and_counters": round(meetings_s, 1),
                                    "members": round(members_s, 1),
-                                   "fees": round(fees_s, 1), "analyze": round(analyze_s, 1)},
+                                   "fees": round(fees_s, 1), "roll_base": round(roll_base_s, 1),
+                                   "analyze": round(analyze_s, 1)},
                        "members_of_which_roll_counters": round(on_roll_seconds.get("roll_counters", 0.0), 1)}}
 
 
@@ -462,27 +471,29 @@ ALERTS_PER_THOUSAND = 4  # removal reviews and absence limits raised in the year
 OPEN = date.max  # member_info.probation_until while no decision closed the probation
 
 
-def _alerts(loader: Loader, engine, rng: random.Random) -> None:
+def _alerts(loader: Loader, engine, paths: dict[str, str], rng: random.Random) -> None:
     """What the alerts read (``member_info``, ``member_alert``), as the projection would write them from the
     members loaded: a name for every member; a probation from the admission (``party_age_start``) for those
     admitted since 2018, decided 12 months and a few days later, except those admitted in the year (open) and
     one in ten of those admitted the year before (open too: overdue probations); ~4 alerts per thousand
     members, in the member's cell. Read back from ``member_span`` so ``_members`` stays as it is."""
     span = MemberSpan.__table__
-    info_cols = ("member_id", "full_name", "probation_from", "probation_until", "roll_org_id", "roll_from")
-    alert_cols = ("kind", "member_id", "org_id", "year", "reason", "count", "raised_on", "meeting_id", "occurred_at")
+    info_cols = ("member_id", "full_name", "probation_from", "probation_until", "roll_org_id", "roll_from",
+                 "roll_until")
+    alert_cols = ("kind", "member_id", "org_id", "year", "reason", "count", "raised_on", "meeting_id", "occurred_at",
+                  "rolled_path", "path_tail")
     surnames, given = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ"), ("Văn Hùng", "Thị Lan", "Minh Tuấn", "Thu Hà")
     infos, alerts, seen = [], [], set()
     with engine.connect() as conn:
         rows = conn.execute(select(span.c.member_id, span.c.org_id, span.c.party_age_start, span.c.valid_from,
-                                   span.c.valid_to).order_by(span.c.member_id, span.c.valid_to.is_(None))).all()
+                                   span.c.valid_to).order_by(span.c.member_id, span.c.valid_from)).all()
     for i, (member, cell, joined, valid_from, valid_to) in enumerate(rows):
         if i + 1 < len(rows) and rows[i + 1][0] == member:
-            continue  # the member's last span (the open one, if any: sorted last) places them (roll_place)
+            continue  # the member's last span places them (member_facts.roll_place)
         if member in seen:
             continue
         seen.add(member)
-        place = (cell, valid_from) if valid_to is None else (None, None)
+        place = (cell, valid_from, valid_to)
         joined = date.fromisoformat(joined) if isinstance(joined, str) else joined
         since = until = None
         if joined is not None and joined.year >= 2018:
@@ -496,19 +507,20 @@ def _alerts(loader: Loader, engine, rng: random.Random) -> None:
             alerts.append(("removal_review" if review else "absence_limit", member, cell, YEAR,
                            "unpaid_fees" if review else rng.choice(("unexcused", "excused_consecutive")),
                            rng.randint(3, 6), raised, None if review else _id(5, len(alerts) + 1),
-                           datetime(raised.year, raised.month, raised.day, 9, tzinfo=timezone.utc)))
+                           datetime(raised.year, raised.month, raised.day, 9, tzinfo=timezone.utc), paths[cell],
+                           paths[cell].rsplit(",", 1)[-1]))
         if len(infos) >= 200_000:
             loader.put(MemberInfo.__table__, info_cols, infos)
             infos = []
     loader.put(MemberInfo.__table__, info_cols, infos)
     loader.put(MemberAlert.__table__, alert_cols, alerts)
+    loader.put(AlertAt.__table__, ("kind", "member_id", "cell_id", "year", "reason", "org_id", "count", "raised_on"),
+               [(a[0], a[1], a[2], a[3], a[4], org, a[5], a[6]) for a in alerts for org in a[9].split(",")])
 
 
 def alerts_ms(database_url: str, tree: dict, samples: int = 10, seed: int = 11) -> dict:
     """The ``alerts`` section alone, as a figures request computes it (``report_alerts.figures`` on the
     request's tree segments, computed before the clock), per level, each period kind in turn: ms."""
-    from sqlmodel import Session
-
     from bench.stats import summary
     from reports import report_alerts, subtrees
     from reports import tree as reports_tree
@@ -620,8 +632,6 @@ def _roll_sections(database_url: str, tree: dict, rng: random.Random) -> dict:
     """The members' roll section alone on 31 December, live (``live_roll``: the spans) and from the counters
     (``_roll`` with the root: roll_month), one after the other for the same random orgs of each level; both
     answers must be equal (the counters as loaded are what the projection would keep)."""
-    from sqlmodel import Session
-
     from bench.stats import summary
     from reports import report_members, subtrees
     from reports import tree as reports_tree
@@ -652,15 +662,18 @@ def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
     """One province's year read back: the API's meetings, obligations, changes and grading (from the counters)
     equal the live computation from the facts, its meetings those loaded, and its roll counts every member loaded under it
     (the load is what the projection would have built)."""
-    from sqlmodel import Session
-
-    from reports import report
+    from reports import report, report_alerts
+    from reports import tree as reports_tree
     from reports.periods import period_range
     province = tree["levels"]["province"][0]
     body = client.get("/reports/api/figures", params={"org_id": province, "period": PERIODS["year"]},
                       headers={"Authorization": f"Bearer {tokens[province]}"}).json()
     with Session(engine) as session:
         live = report.report(session, province, *period_range(PERIODS["year"]))  # no period: from the facts
+        start, end = period_range(PERIODS["year"])
+        pieces = reports_tree.pieces(session, [province], start, end)
+        alerts_equal = (report_alerts.figures(session, pieces, province, start, end, as_was=True)
+                        == report_alerts.figures(session, pieces, province, start, end))  # alert_at vs by org
     loaded = tree["per_province"][province]
     sheets = FeeSheet.__table__
     with engine.connect() as conn:  # the province's sheets as loaded (no fee lines: the live query finds none)
@@ -677,8 +690,8 @@ def _check(client, tree: dict, tokens: dict[str, str], engine) -> dict:
             "members_graded": body["grading"]["members"]["total"],
             "members_total": body["members"]["total"], "members_loaded": loaded["members_on_roll_end"],
             "fees_due_vnd": body["fees"]["due_vnd"], "unpaid_members": body["fees"]["unpaid_members"],
-            "fees_equal_sheets": fees_equal_sheets,
-            "consistent": counters_equal_live and fees_equal_sheets and body["meetings_held"] == live["meetings"]["held"] == loaded["meetings"]
+            "fees_equal_sheets": fees_equal_sheets, "alerts_placed_equal_selected": alerts_equal,
+            "consistent": counters_equal_live and fees_equal_sheets and alerts_equal and body["meetings_held"] == live["meetings"]["held"] == loaded["meetings"]
             and body["members"]["total"] == loaded["members_on_roll_end"]}
 
 
@@ -686,8 +699,6 @@ def _section_times(engine, tree: dict, rng: random.Random, orgs: int = 5) -> dic
     """The four sections the counters replace, timed both ways on the same orgs (the year; ms, mean of
     ``orgs`` random provinces and committees): live from the facts (report._meetings, report._obligations,
     report_members._changes, _grading) and from the counters (report_counters)."""
-    from sqlmodel import Session
-
     from reports import report, report_counters, report_members, subtrees
     from reports import tree as reports_tree
     from reports.periods import period_range

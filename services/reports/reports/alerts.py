@@ -16,18 +16,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from shared import clock
 from shared.events import AbsenceLimitReached, Event, RemovalReviewRaised
+from reports import tree
+from reports.counters import load_rolled
 from reports.lifecycle import _keep_newest
-from reports.models import AlertRule, MemberAlert
+from reports.models import AlertAt, AlertRule, MemberAlert
+from reports.upsert import upsert
 
 ALERT_EVENTS = (RemovalReviewRaised, AbsenceLimitReached)
 KEYS = ("removal_reviews", "absence_limits", "overdue_probations")  # the figures' `alerts` lists
 OPEN = date.max  # member_info.probation_until of a probation no decision has closed (member_facts.info)
-_ALERT, _RULE = MemberAlert.__table__, AlertRule.__table__
+_ALERT, _RULE, _AT = MemberAlert.__table__, AlertRule.__table__, AlertAt.__table__
 
 
 def raised_on(event: RemovalReviewRaised | AbsenceLimitReached) -> date:
@@ -41,11 +44,43 @@ def touched(events: Sequence[Event]) -> set[tuple[str, date]]:
     return {(str(e.organization_id), raised_on(e)) for e in events if isinstance(e, ALERT_EVENTS)}
 
 
-def apply(session: Session, events: Sequence[Event]) -> None:
-    """Store the alert events (the inbox already dropped redelivered ones)."""
+def apply(session: Session, events: Sequence[Event], new_orgs: set[str] = frozenset(),
+          moved_orgs: set[str] = frozenset()) -> None:
+    """Store the alert events (the inbox already dropped redelivered ones), then roll the stored alerts they
+    touched, and those a tree batch moved (``new_orgs``, ``moved_orgs``: tree.record_tree), along the tree."""
     rows = [_row(e) for e in events if isinstance(e, ALERT_EVENTS)]
-    _keep_newest(session, _ALERT, ("kind", "member_id", "org_id", "year", "reason"),
-                 lambda r: (r["count"], r["occurred_at"], r["raised_on"]), rows)
+    _keep_newest(session, _ALERT, _KEY, lambda r: (r["count"], r["occurred_at"], r["raised_on"]), rows)
+    roll_alerts(session, {tuple(r[k] for k in _KEY) for r in rows}, new_orgs, moved_orgs)
+
+
+_KEY = ("kind", "member_id", "org_id", "year", "reason")
+_AT_KEY = (_AT.c.kind, _AT.c.member_id, _AT.c.cell_id, _AT.c.year, _AT.c.reason)
+
+
+def roll_alerts(session: Session, keys: set[tuple], new_orgs: set[str], moved_orgs: set[str]) -> None:
+    """``alert_at`` holds each kept alert once per org on its cell's path on ``raised_on``: the alerts of
+    ``keys`` (just kept: a higher count may have brought another day), of a path ending at an org new to the
+    tree, or through a moved org are placed again when their path or row changed."""
+    by_key = [tuple_(*(_ALERT.c[k] for k in _KEY)).in_(list(keys))] if keys else None
+    stored = {tuple(r[k] for k in _KEY): dict(r) for r in load_rolled(session, _ALERT, by_key, new_orgs, moved_orgs, ("",))}
+    if not stored:
+        return
+    parents = tree.load_ancestry(session, {row["org_id"] for row in stored.values()})
+    placed, paths = [], {}
+    for key, row in stored.items():
+        path = tree.path_on(parents, row["org_id"], row["raised_on"])
+        if key in keys or ",".join(path) != row["rolled_path"]:
+            paths[key] = path
+            placed += [{"kind": row["kind"], "member_id": row["member_id"], "cell_id": row["org_id"],
+                        "year": row["year"], "reason": row["reason"], "org_id": org, "count": row["count"],
+                        "raised_on": row["raised_on"]} for org in path]
+    changed = list(paths)
+    for start in range(0, len(changed), 500):
+        session.execute(delete(_AT).where(tuple_(*_AT_KEY).in_(changed[start:start + 500])))
+    upsert(session, _AT, placed, [c.name for c in _AT_KEY] + ["org_id"])
+    for key, path in paths.items():
+        session.execute(update(_ALERT).where(*(_ALERT.c[k] == v for k, v in zip(_KEY, key)))
+                        .values(rolled_path=",".join(path), path_tail=path[-1]))
 
 
 def _row(e: RemovalReviewRaised | AbsenceLimitReached) -> dict:

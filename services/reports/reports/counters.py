@@ -78,7 +78,7 @@ def _obligations(session: Session, closings: list[dict], new_orgs: set[str], mov
     by_key = [_OBL.c.org_id.in_(list({k[0] for k in best})), _OBL.c.period_start.in_(list({k[2] for k in best}))] \
         if best else None
     stored = {(r["org_id"], r["obligation"], r["period_start"]): lifecycle._aware(r)
-              for r in _load(session, _OBL, by_key, new_orgs, moved_orgs, ("",))}
+              for r in load_rolled(session, _OBL, by_key, new_orgs, moved_orgs, ("",))}
     updated = dict(stored)
     for key, row in best.items():
         if key not in stored or row["occurred_at"] > stored[key]["occurred_at"]:
@@ -108,7 +108,7 @@ _CHANGE_COLUMNS = ("event_id", "member_id", "kind", "org_id", "other_org_id", "h
 
 def _changes(session: Session, incoming: list[dict], new_orgs: set[str], moved_orgs: set[str]) -> Changes:
     by_key = [_CHANGE.c.event_id.in_([c["event_id"] for c in incoming])] if incoming else None
-    stored = {r["event_id"]: dict(r) for r in _load(session, _CHANGE, by_key, new_orgs, moved_orgs, ("", "other_"))}
+    stored = {r["event_id"]: dict(r) for r in load_rolled(session, _CHANGE, by_key, new_orgs, moved_orgs, ("", "other_"))}
     updated = {**{c["event_id"]: c for c in incoming if c["event_id"] not in stored}, **stored}
     parents = tree.load_ancestry(session, {o for c in updated.values() for o in _orgs(c)}) if updated else {}
     deltas: dict[tuple[str, str, str], int] = defaultdict(int)
@@ -147,7 +147,7 @@ def _add(deltas: dict[tuple, list[int]], counts: dict[tuple, list[int]], sign: i
         row[:] = [a + sign * b for a, b in zip(row, values)]
 
 
-def _load(session: Session, table, by_key: list | None, new_orgs: set[str], moved_orgs: set[str],
+def load_rolled(session: Session, table, by_key: list | None, new_orgs: set[str], moved_orgs: set[str],
           prefixes: tuple[str, ...]) -> list:
     """Rows of the batch's keys, rows whose path ends at an org new to the tree, rows whose path holds a moved
     org: one statement each, so that each is served by its index (the moved ones scan: moves are rare)."""
@@ -177,7 +177,7 @@ def _fees(session: Session, events: list[FeesRecorded], new_orgs: set[str], move
         if key not in best or e.revision > best[key].revision:
             best[key] = e
     by_key = [tuple_(_SHEET.c.org_id, _SHEET.c.month).in_(list(best))] if best else None
-    stored = {(r["org_id"], r["month"]): dict(r) for r in _load(session, _SHEET, by_key, new_orgs, moved_orgs, ("",))}
+    stored = {(r["org_id"], r["month"]): dict(r) for r in load_rolled(session, _SHEET, by_key, new_orgs, moved_orgs, ("",))}
     revised = {key: e for key, e in best.items() if key not in stored or e.revision > stored[key]["revision"]}
     if not revised and not stored:
         return set()
@@ -254,7 +254,7 @@ def _grades(session: Session, incoming: list[dict], new_orgs: set[str], moved_or
     # by subject alone (one parameter each): a subject's other years come along and are skipped unless moved
     by_key = [_GRADE.c.subject_id.in_(list({k[1] for k in best}))] if best else None
     stored = {tuple(r[k] for k in _GRADE_KEY): lifecycle._aware(r)
-              for r in _load(session, _GRADE, by_key, new_orgs, moved_orgs, ("",))}
+              for r in load_rolled(session, _GRADE, by_key, new_orgs, moved_orgs, ("",))}
     updated = dict(stored)
     for key, row in best.items():
         if key not in stored or _decision(row) > _decision(stored[key]):

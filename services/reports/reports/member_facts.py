@@ -135,9 +135,11 @@ def info(member_id: str, events: list[Event]) -> dict:
 
 
 def roll_place(spans_: list[dict]) -> dict:
-    """Where the member is on the roll from some day on, with nothing after it: the open span's org and first
-    day (None, None when no span is open). On any day from ``roll_from`` on, the member is on ``roll_org_id``'s
-    roll (the overdue-probation alert reads it instead of the member's spans; earlier days need the spans)."""
-    open_ = [row for row in spans_ if row["valid_to"] is None]
-    return {"roll_org_id": open_[-1]["org_id"], "roll_from": open_[-1]["valid_from"]} if open_ else \
-        {"roll_org_id": None, "roll_from": None}
+    """Where the member is on the roll from some day on: the last span's org, first day and end (None: open;
+    all None when the member has no span). On any day from ``roll_from`` until ``roll_until`` the member is on
+    ``roll_org_id``'s roll, and from ``roll_until`` on on no roll (nothing comes after the last span): the
+    overdue-probation alert reads this instead of the member's spans; only a day before ``roll_from`` needs them."""
+    if not spans_:
+        return {"roll_org_id": None, "roll_from": None, "roll_until": None}
+    last = max(spans_, key=lambda row: row["valid_from"])
+    return {"roll_org_id": last["org_id"], "roll_from": last["valid_from"], "roll_until": last["valid_to"]}

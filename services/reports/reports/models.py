@@ -105,6 +105,6 @@ from reports.ledger_models import (  # noqa: E402,F401
 # Tables of migrations 0004_counters, 0007_fee_stat, 0009_grade_stat.
 from reports.counter_models import ChangeStat, FeeStat, FeeUnpaid, GradeStat, ObligationStat  # noqa: E402,F401
 # Tables of migration 0003_alerts.
-from reports.alert_models import AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
+from reports.alert_models import AlertAt, AlertRule, MemberAlert, MemberInfo  # noqa: E402,F401
 # Tables of migration 0004_roll.
 from reports.roll_models import RollBase, RollBasis, RollMonth  # noqa: E402,F401

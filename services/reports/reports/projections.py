@@ -77,7 +77,7 @@ def _apply_batch(session: Session, envelopes: Sequence[Envelope] | Sequence[Even
     new_orgs, moved_orgs = tree.record_tree(session, orgs)
     roll_months.write(session, roll_months.after_tree(session, rerolled, roll))  # plus along the new one
     lifecycle.apply(session, events)  # after the tree: the refolded spans roll along the tree as now known
-    alerts.apply(session, events)
+    alerts.apply(session, events, new_orgs, moved_orgs)  # after the tree: each alert rolled along it
     counted = counters.apply(session, events, new_orgs, moved_orgs)
     stored = _load_facts(session, {key for key, _ in meetings}, new_orgs, moved_orgs)
     updated = _fold(stored, meetings)

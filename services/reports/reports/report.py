@@ -41,7 +41,8 @@ def report(session: Session, root: str, start: date, end: date, *, today_tree: b
     roots = [root, *children]
     pieces = tree.pieces(session, roots, start, end, date.today() if today_tree else None)
     large = len(subtrees.piece_of(pieces, end)[2][root]) >= ALONGSIDE_FROM
-    alerts = _alongside(session, large, lambda s: report_alerts.figures(s, pieces, root, start, end, shown=alerts_shown))
+    alerts = _alongside(session, large, lambda s: report_alerts.figures(s, pieces, root, start, end, shown=alerts_shown,
+                                                                        as_was=not today_tree))
     if period is None:
         meetings = {org: _meeting_shape(c) for org, c in _meetings(session, pieces, roots).items()}
         meetings[root]["obligations"] = _obligation_shape(_obligations(session, pieces, root))

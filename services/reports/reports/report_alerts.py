@@ -17,9 +17,9 @@ from shared import clock
 from shared.calendar import add_months, public_holidays, working_days_after
 from reports import subtrees, tree
 from reports.alerts import KEYS, OPEN, in_force, rules
-from reports.models import MemberAlert, MemberInfo, MemberSpan
+from reports.models import AlertAt, MemberAlert, MemberInfo, MemberSpan
 
-_ALERT, _INFO, _SPAN = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__
+_ALERT, _INFO, _SPAN, _AT = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__, AlertAt.__table__
 # Up to this many orgs the overdue probations are read from the subtree's roll by org (a committee of ~210 orgs
 # at national scale 0.5: 5 ms), above it from the probation index alone, for the whole province, then kept if
 # in the subtree (``_undecided``; by org a province took 80 ms). Measured 2026-11-22 on the bench's national
@@ -30,13 +30,20 @@ SHOWN = 20  # a dashboard's alerts of each kind (the first by date; the totals c
 
 
 def figures(session: Session, pieces, root: str, start: date, end: date, today: date | None = None,
-            shown: int | None = None) -> dict:
+            shown: int | None = None, *, as_was: bool = False) -> dict:
     """The `alerts` section: {removal_reviews, absence_limits, overdue_probations}, each a list of
     {member_id, member_name, org_id, org_name, reason, count, date} by date (then org and member name), and
     ``totals``: how many of each. ``shown``: each list holds its first ``shown`` only (a dashboard; the
-    exports list them all), and only those are named."""
+    exports list them all), and only those are named. ``as_was``: the pieces follow the tree as it was, so the
+    reviews and absence limits are those ``alert_at`` places under the root on their day (one indexed range,
+    the same rows as the pieces select: test_alerts.py); otherwise they are selected piece by piece."""
     out: dict[str, list[dict]] = {key: [] for key in KEYS}
-    for first, last, under in pieces:
+    if as_was:
+        for kind, member, org, reason, count, day in session.execute(
+                select(_AT.c.kind, _AT.c.member_id, _AT.c.cell_id, _AT.c.reason, _AT.c.count, _AT.c.raised_on)
+                .where(_AT.c.org_id == root, _AT.c.raised_on.between(start, end))):
+            out[_KIND[kind]].append(_item(member, org, reason, count, day))
+    for first, last, under in () if as_was else pieces:
         for kind, member, org, reason, count, day in session.execute(
                 select(_ALERT.c.kind, _ALERT.c.member_id, _ALERT.c.org_id, _ALERT.c.reason, _ALERT.c.count,
                        _ALERT.c.raised_on).where(_ALERT.c.raised_on.between(first, last),
@@ -66,7 +73,7 @@ def figures(session: Session, pieces, root: str, start: date, end: date, today: 
 
 def section(session: Session, org_id: str, start: date, end: date) -> dict:
     """The `alerts` section of one organization's subtree over [start, end], along the tree in force then."""
-    return figures(session, tree.pieces(session, [org_id], start, end), org_id, start, end)
+    return figures(session, tree.pieces(session, [org_id], start, end), org_id, start, end, as_was=True)
 
 
 def _item(member: str, org: str, reason: str, count: int, day: date) -> dict:
@@ -108,18 +115,20 @@ def _on_roll(on: date):
 def _undecided(session: Session, under: frozenset[str], admitted_by: date, on: date) -> list[tuple[str, str, date]]:
     """(member, org on ``on``, admission) of the probations admitted by ``admitted_by`` and not decided on ``on``
     whose member is on a roll that day, in ``under`` or possibly so (the caller keeps those in ``under``):
-    ``until > on`` as two ranges of ix_member_info_probation (0006), the open ones (9999-12-31) by admission date
-    and those decided after ``on`` (a past report), read from the index alone. A member whose open span began by
-    ``on`` is on ``roll_org_id``'s roll that day (kept if that org is in ``under``); the others (a transfer or a
-    profile change after ``on``, or no open span) are placed by their spans."""
-    until, org_from = _INFO.c.probation_until, _INFO.c.roll_from
-    maybe_under = or_(org_from.is_(None), org_from > on, tree.among_param(session, _INFO.c.roll_org_id, under))
+    ``until > on`` as two ranges of ix_member_info_probation (0006, 0011), the open ones (9999-12-31) by admission
+    date and those decided after ``on`` (a past report), read from the index alone. The member's last span
+    (``roll_org_id`` from ``roll_from`` until ``roll_until``) places them on any day from ``roll_from`` on: on
+    ``roll_org_id``'s roll before ``roll_until``, on none after it (no span: never). Only those whose last span
+    began after ``on`` (a transfer or a profile change since: a past report) are placed by their spans."""
+    until, org_from, org_until = _INFO.c.probation_until, _INFO.c.roll_from, _INFO.c.roll_until
+    maybe_under = or_(org_from > on, tree.among_param(session, _INFO.c.roll_org_id, under))
     found = session.execute(union_all(*(
-        select(_INFO.c.member_id, _INFO.c.probation_from, _INFO.c.roll_org_id, org_from)
+        select(_INFO.c.member_id, _INFO.c.probation_from, _INFO.c.roll_org_id, org_from, org_until)
         .where(undecided, _INFO.c.probation_from <= admitted_by, maybe_under)
         for undecided in (until == OPEN, and_(until > on, until < OPEN))))).all()
-    rows = [(m, org, since) for m, since, org, org_from in found if org_from is not None and org_from <= on]
-    others = {m: since for m, since, _, org_from in found if org_from is None or org_from > on}
+    rows = [(m, org, since) for m, since, org, first, last in found
+            if first is not None and first <= on and (last is None or last > on)]
+    others = {m: since for m, since, _, first, _ in found if first is not None and first > on}
     ids = sorted(others)
     for start in range(0, len(ids), 500):
         rows += [(m, org, others[m]) for m, org in session.execute(

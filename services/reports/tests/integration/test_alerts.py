@@ -10,8 +10,8 @@ import pypdf
 import pytest
 
 from shared.events import (AbsenceLimitReached, MemberAdmitted, MemberOfficialStatusGranted, MemberProfileChanged,
-                           MemberRegistered, MembershipEnded, MemberTransferred, RemovalReviewRaised,
-                           StatisticalProfile)
+                           MemberRegistered, MembershipEnded, MemberTransferred, OrganizationMoved,
+                           RemovalReviewRaised, StatisticalProfile)
 from reports.usecases import project
 
 MARK = date(2026, 3, 5)  # a Thursday: 12 months after the 5 March 2025 ceremonies
@@ -158,9 +158,10 @@ def test_a_subtree_too_large_to_list_its_orgs_gets_the_same_alerts_read_through_
 
 def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_in_the_cell_of_that_day(
         client, ev, bearer, monkeypatch):
-    """The probation index says where each member is from their open span's first day on; a member whose open
-    span began after the day (transferred on 20 April, or whose profile changed on 18 April) is placed by the
-    span of that day instead: the same answers as the by-org path, computed by hand here."""
+    """The probation index says where each member is from their last span's first day on (until its end, then
+    nowhere); a member whose last span began after the day (transferred on 20 April, or whose profile changed on
+    18 April) is placed by the span of that day instead, and one transferred out of the province is listed
+    only before the transfer: the same answers as the by-org path, computed by hand here."""
     from reports import report_alerts
 
     o = ev.oid
@@ -172,6 +173,12 @@ def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_i
         MemberProfileChanged(member_id=o("mai"), full_name="Vũ Thị Mai", effective_from=date(2026, 4, 18),
                              profile=StatisticalProfile(sex="female", date_of_birth=date(1995, 1, 1),
                                                         ethnicity="Tày")),
+        _admitted(ev, "son", "Hồ Văn Sơn", "phongtc"),  # undecided; out of the province on 20 April
+        MemberTransferred(member_id=o("son"), from_organization_id=o("phongtc"), to_organization_id=None,
+                          destination="Tỉnh Lào Cai", effective_from=date(2026, 4, 20)),
+        _admitted(ev, "thu", "Lý Thị Thu", "vanphong"),  # undecided; out of the province on 10 April: never listed
+        MemberTransferred(member_id=o("thu"), from_organization_id=o("vanphong"), to_organization_id=None,
+                          destination="Tỉnh Lào Cai", effective_from=date(2026, 4, 10)),
     ]
     project(client.app.state.runtime.engine, events(ev) + later)
     asks = [("sogd", "committee", DAY_31), ("baotang", "secretary", DAY_31),
@@ -183,8 +190,9 @@ def test_probations_read_from_the_index_place_a_member_who_moved_after_the_day_i
 
     by_org = names()
     assert by_org == [
-        [("Ngô Văn Nam", "Chi bộ Phòng Tổ chức cán bộ"), ("Trần Văn Tám", "Chi bộ Văn phòng Sở"),
-         ("Vũ Thị Mai", "Chi bộ Văn phòng Sở")],  # on 17 April: Nam not moved yet, Tám not decided yet
+        [("Hồ Văn Sơn", "Chi bộ Phòng Tổ chức cán bộ"), ("Ngô Văn Nam", "Chi bộ Phòng Tổ chức cán bộ"),
+         ("Trần Văn Tám", "Chi bộ Văn phòng Sở"), ("Vũ Thị Mai", "Chi bộ Văn phòng Sở")],
+        # on 17 April: Nam not moved yet, Tám not decided yet, Sơn not gone yet, Thu gone
         [("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh")],
         [("Vũ Thị Mai", "Chi bộ Văn phòng Sở")],  # on 21 April: Tám decided (20 April), Nam in Bảo tàng
         [("Ngô Văn Nam", "Chi bộ Bảo tàng tỉnh"), ("Phạm Thị Hoa", "Chi bộ Bảo tàng tỉnh")]]
@@ -294,3 +302,65 @@ async def test_an_alert_event_tells_the_cells_lineage_to_read_its_figures_again_
             await project_and_push(runtime, hub, envelopes([_review(ev, 3, date(2026, 4, 10))]))
             alert = await sse(lines, where=lambda d: d["org_id"] == str(ev.oid("sogd")) and d["period"] == "2026-04")
             assert alert["refresh"] is True and alert["meetings_held"] == 1
+
+
+def _restructured(ev):
+    """events() plus: Văn phòng moves from Sở GD to Bảo tàng's committee (Cơ quan) on 12 April; a cell the tree
+    learns last (Chi bộ Thư viện under Sở GD since 1 April) with a review raised in it before it was known; a
+    review raised in Văn phòng on 20 April, after the move; a later, higher review of the same member, year and
+    reason on another day (the kept row moves day)."""
+    o = ev.oid
+    return events(ev) + [
+        RemovalReviewRaised(member_id=o("tu"), organization_id=o("thuvien"), cause="unpaid_fees", year=2026, count=3,
+                            raised_on=date(2026, 4, 6)),
+        OrganizationMoved(organization_id=o("vanphong"), parent_id=o("coquan"), effective_from=date(2026, 4, 12)),
+        RemovalReviewRaised(member_id=o("hoa"), organization_id=o("vanphong"), cause="unpaid_fees", year=2026, count=3,
+                            raised_on=date(2026, 4, 20)),
+        RemovalReviewRaised(member_id=o("hoa"), organization_id=o("vanphong"), cause="unpaid_fees", year=2026, count=5,
+                            raised_on=date(2026, 4, 9)),
+        ev.org("thuvien", "sogd", "Chi bộ Thư viện", "subordinate_cell", effective_from=date(2026, 4, 1)),
+    ]
+
+
+def test_reviews_and_absence_limits_placed_along_the_tree_as_it_was_are_those_the_tree_pieces_select(engine, ev):
+    """alert_at (each alert once per org on its cell's path on its day) answers exactly what selecting the
+    alerts piece by piece of the tree answers, across a restructure, an org learned after its alert and a
+    review replaced by a higher one on another day, with the events in either order."""
+    from sqlmodel import Session
+
+    from reports import report_alerts, tree
+    from reports.models import AlertAt  # noqa: F401 (the table the placed path reads)
+    asks = [(slug, start, end) for slug in ("tinh", "coquan", "sogd", "vanphong", "thuvien", "baotang")
+            for start, end in ((date(2026, 4, 1), date(2026, 4, 30)), (date(2026, 4, 1), date(2026, 4, 11)),
+                               (date(2026, 4, 12), date(2026, 4, 30)), (date(2026, 1, 1), date(2026, 12, 31)))]
+
+    def both():
+        out = []
+        with Session(engine) as session:
+            for slug, start, end in asks:
+                root = str(ev.oid(slug))
+                pieces = tree.pieces(session, [root], start, end)
+                placed = report_alerts.figures(session, pieces, root, start, end, date(2026, 4, 17), as_was=True)
+                selected = report_alerts.figures(session, pieces, root, start, end, date(2026, 4, 17))
+                assert placed == selected, (slug, start, end)
+                out.append(placed)
+        return out
+
+    forward = _restructured(ev)
+    for start in range(0, len(forward), 4):
+        project(engine, forward[start:start + 4])
+    answers = both()
+    listed = {(slug, a.day, b.day): len(x["removal_reviews"]) for (slug, a, b), x in zip(asks, answers) if a.month == 4}
+    # Sở GD in April: Tư in Thư viện (6 April) and Hoa's kept review in Văn phòng (9 April); Tư's kept review
+    # in Văn phòng (15 April) is under Cơ quan directly, Văn phòng having moved on 12 April
+    assert (listed[("sogd", 1, 30)], listed[("coquan", 12, 30)], listed[("sogd", 12, 30)]) == (2, 1, 0)
+    assert (listed[("vanphong", 1, 30)], listed[("vanphong", 1, 11)], listed[("thuvien", 1, 30)]) == (2, 1, 1)
+    from reports.models import Base
+    with engine.begin() as conn:  # the same events again on an empty projection, in the other order
+        for table in Base.metadata.sorted_tables:
+            if table.name not in ("stat_band", "alert_rule", "projection_generation", "projection_lock", "roll_basis"):
+                conn.execute(table.delete())
+    backwards = list(reversed(forward))
+    for start in range(0, len(backwards), 3):
+        project(engine, backwards[start:start + 3])
+    assert both() == answers
