@@ -36,11 +36,13 @@ facts and the tree (tests: test_roll_months.py).
 
 **A base month.** Summing an org's deltas from its first month costs more every month (a province at national
 scale: ~22,000 rows, ~15 ms). ``roll_base`` keeps each org's sums up to ``roll_basis.base_month``, so the roll on
-a later month's last day reads those sums plus the months after the base (``roll``); an earlier month still
-sums from the start (the same answer). ``write`` adds a delta dated up to the base to ``roll_base`` too;
-``advance_base`` moves the base forward, adding the months it passes, under the projection's lock. The base is
-kept at December of the year before last (``base_target``: the reports of this year and of last year read at
-most 23 months of deltas), by a background job of the service (``base_keeper``) and 0012_roll_base.
+a later month's last day reads those sums plus the months after the base, and on an earlier one (up to
+``BEFORE_BASE`` months back) those sums minus the months between (``roll``); further back it sums from the start
+(the same answer each way). ``write`` adds a delta dated up to the base to ``roll_base`` too; ``advance_base``
+moves the base forward, adding the months it passes, under the projection's lock. The base is kept at December
+of last year (``base_target``): last year's annual report reads the base alone, this year's months and last
+year's read it and at most 11 months of deltas; kept by a background job of the service (``base_keeper``),
+started by 0012_roll_base at the December before (the keeper moves it on at start).
 
 ``roll_basis`` says the counters are built: 0004_roll builds them (empty) on a database without spans; one that
 had spans before it reads the live roll until ``python -m reports.cli reroll`` rebuilds ``roll_month`` from
@@ -282,11 +284,11 @@ def base_month(session: Session) -> str | None:
     return session.execute(select(_BASIS.c.base_month).where(_BASIS.c.id == 1)).scalar_one_or_none()
 
 
-BASE_YEARS_BACK = 2  # the base: December of the year before last (a tuning choice, not a rule: any month is exact)
+BASE_YEARS_BACK = 1  # the base: December of last year (a tuning choice, not a rule: any month is exact)
 
 
 def base_target(today: date) -> str:
-    """The base month to keep on ``today``: December of the year before last."""
+    """The base month to keep on ``today``: December of last year."""
     return f"{today.year - BASE_YEARS_BACK}-12"
 
 
@@ -405,16 +407,21 @@ def reroll_all(session: Session, chunk: int = 20000) -> int:
 def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
     """Counts per dimension and value (age and party-age bands from the cohorts, with the band set in force on
     ``day``), on ``day`` (a month's last day), of the members of the orgs under ``org`` (the tree as it was),
-    ``org``'s own roll not included: that one is read live from its spans. From the base month on: the base's
-    sums plus the months after it, summed by the database in one statement; before it: every month from the
+    ``org``'s own roll not included: that one is read live from its spans. At the base month: the base's sums;
+    after it: those plus the months after the base, before it (up to ``BEFORE_BASE`` months): those minus the
+    months after the one asked, summed by the database in one statement; further back: every month from the
     start."""
     month, base = month_label(month_index(day)), base_month(session)
     keys = (_ROLL.c.dimension, _ROLL.c.value)
-    if base is not None and month >= base:
+    if base is not None and month == base:
+        query = select(_BASE.c.dimension, _BASE.c.value, _BASE.c.total).where(_BASE.c.org_id == org)
+    elif base is not None and (month > base or _months_between(month, base) <= BEFORE_BASE):
+        between = (_ROLL.c.month > base, _ROLL.c.month <= month) if month > base else (
+            _ROLL.c.month > month, _ROLL.c.month <= base)
         parts = union_all(
             select(_BASE.c.dimension, _BASE.c.value, _BASE.c.total.label("n")).where(_BASE.c.org_id == org),
-            select(*keys, _ROLL.c.delta.label("n")).where(_ROLL.c.org_id == org, _ROLL.c.month > base,
-                                                          _ROLL.c.month <= month)).subquery()
+            select(*keys, (_ROLL.c.delta if month > base else -_ROLL.c.delta).label("n"))
+            .where(_ROLL.c.org_id == org, *between)).subquery()
         query = select(parts.c.dimension, parts.c.value, func.sum(parts.c.n)).group_by(parts.c.dimension,
                                                                                      parts.c.value)
     else:
@@ -431,6 +438,13 @@ def roll(session: Session, org: str, day: date) -> dict[str, dict[str, int]]:
             value = _cohort_band(bands, value, day)
         out[dimension][value] = out[dimension].get(value, 0) + int(n)
     return out
+
+
+BEFORE_BASE = 24  # months before the base read from it, minus the months between (further back: from the start)
+
+
+def _months_between(earlier: str, later: str) -> int:
+    return (int(later[:4]) - int(earlier[:4])) * 12 + int(later[5:7]) - int(earlier[5:7])
 
 
 @lru_cache(maxsize=65536)

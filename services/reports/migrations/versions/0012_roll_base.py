@@ -3,7 +3,8 @@
 The roll of a province on a month's last day summed every delta since its first month (~22,000 rows, ~15 ms at
 national scale, more every month). Now it reads the sums up to the base plus the months after it. The base
 starts at December of the year before last, filled here from roll_month as ``roll_months.advance_base`` would;
-the service's background job moves it on each year. A database whose counters are not built yet (no
+the service's background job moves it on to ``roll_months.base_target`` (since 2026-11-23: December of last year)
+at start and each year after. A database whose counters are not built yet (no
 roll_basis row: ``reports.cli reroll`` pending) gets no base until the job finds them built.
 
 Revision ID: 0012_roll_base
@@ -31,7 +32,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT form FROM roll_basis WHERE id = 1")).scalar_one_or_none() is None:
         return
-    base = f"{date.today().year - 2}-12"  # roll_months.base_target
+    base = f"{date.today().year - 2}-12"  # the service's keeper moves it on to roll_months.base_target at start
     op.execute(sa.text("INSERT INTO roll_base (org_id, dimension, value, total) "
                        "SELECT org_id, dimension, value, SUM(delta) FROM roll_month WHERE month <= :base "
                        "GROUP BY org_id, dimension, value HAVING SUM(delta) <> 0").bindparams(base=base))

@@ -153,15 +153,15 @@ def test_the_roll_from_any_base_month_equals_the_live_roll_and_the_batches_keep_
         assert _counter_answers(engine, ev) == live, base
 
 
-def test_the_service_moves_the_base_to_december_of_the_year_before_last_once(engine, ev):
+def test_the_service_moves_the_base_to_december_of_last_year_once(engine, ev):
     project(engine, _events(ev))
     with Session(engine) as session:
         roll_months.rebase(session, "2023-12")
         session.commit()
-    assert keep_roll_base(engine, date(2026, 1, 2)) == "2024-12"
+    assert keep_roll_base(engine, date(2025, 1, 2)) == "2024-12"
     assert _base_holds_the_sums_up_to(engine, "2024-12")  # the months passed added to the sums kept
-    assert keep_roll_base(engine, date(2026, 11, 30)) is None  # already there
-    assert keep_roll_base(engine, date(2027, 1, 1)) == "2025-12"
+    assert keep_roll_base(engine, date(2025, 11, 30)) is None  # already there
+    assert keep_roll_base(engine, date(2026, 1, 1)) == "2025-12"
     assert _base_holds_the_sums_up_to(engine, "2025-12")
     assert _counters_equal_the_live_roll(engine, ev) > 100
 
