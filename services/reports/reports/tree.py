@@ -151,8 +151,9 @@ def all_parents(session: Session) -> Parents:
     return parents
 
 
-# (database, root) -> (tree_version, the root's parent histories); (database, roots, start, end, today) -> ...
-_SUBTREES: dict[tuple[str, str], tuple[str, Parents]] = {}
+# (database, root) -> (tree_version, the root's parent histories, as a subtrees.Tree);
+# (database, roots, start, end, today) -> (tree_version, its pieces)
+_SUBTREES: dict[tuple[str, str], tuple] = {}
 _PIECES: dict[tuple, tuple[str, list]] = {}
 _CACHE_LOCK = threading.Lock()
 CACHED = 256  # entries of each: a province's ~4,700 organizations take ~2 MB
@@ -175,13 +176,13 @@ def pieces(session: Session, roots: list[str], start: date, end: date, today: da
     if parents is not None and parents[0] == version:
         _remember(_SUBTREES, (database, roots[0]), parents)  # used last: pushed out last
     else:
-        parents = (version, subtree_parents(session, roots[0]))
-        if version is not None and len(parents[1]) >= KEPT_FROM:
+        parents = (version, subtrees.Tree(subtree_parents(session, roots[0])))
+        if version is not None and len(parents[1].parents) >= KEPT_FROM:
             _remember(_SUBTREES, (database, roots[0]), parents)
-        if version is not None and len(parents[1]) >= WARM_FROM:
+        if version is not None and len(parents[1].parents) >= WARM_FROM:
             _warm_later(session.get_bind(), database, version)
-    found = subtrees.segments(parents[1], roots, start, end, today)
-    if version is not None and len(parents[1]) >= KEPT_FROM:
+    found = parents[1].segments(roots, start, end, today)
+    if version is not None and len(parents[1].parents) >= KEPT_FROM:
         _remember(_PIECES, key, (version, found))
     return found
 
@@ -228,10 +229,10 @@ def warm(engine: Engine, version: str | None = None) -> int:
             for root in list(tops):
                 hit = _SUBTREES.get((database, root))
                 if hit is None or hit[0] != seen:
-                    hit = (seen, subtree_parents(session, root))
+                    hit = (seen, subtrees.Tree(subtree_parents(session, root)))
                     _remember(_SUBTREES, (database, root), hit)
                     count += 1
-                names_on(session, date.today(), subtrees.subtree(subtrees.children_on(hit[1], date.today()), root))
+                names_on(session, date.today(), hit[1].subtree_on(date.today(), root))  # today's interval derived
     except Exception as exc:  # noqa: BLE001 — the requests read what the warm-up could not
         structlog.get_logger("reports.tree").warning("tree.warm_failed", error=repr(exc))
     return count

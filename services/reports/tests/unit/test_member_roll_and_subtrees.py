@@ -1,12 +1,12 @@
 import itertools
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from shared.events import (MemberOfficialStatusGranted, MemberRegistered, MembershipEnded, MemberTransferred,
                            StatisticalProfile)
 from reports.member_facts import spans
 from reports.periods import period_range
-from reports.subtrees import segments
+from reports.subtrees import Tree, children_on, segments, subtree
 
 M, A, B = str(uuid.uuid4()), uuid.uuid4(), uuid.uuid4()
 
@@ -56,6 +56,25 @@ def test_a_change_on_the_first_day_of_a_range_does_not_cut_it():
     parents = {"x": [(date(2020, 1, 1), "bloc"), (date(2025, 3, 1), "n1")]}
     assert len(segments(parents, ["n1"], date(2025, 3, 1), date(2025, 3, 31))) == 1
     assert len(segments(parents, ["n1"], date(2025, 2, 28), date(2025, 3, 31))) == 2
+
+
+def test_a_kept_tree_derives_each_subtree_once_per_interval_and_answers_as_a_fresh_walk():
+    parents = {"x": [(date(2020, 1, 1), "bloc"), (date(2025, 3, 1), "n1")], "y": [(date(2025, 6, 10), "x")],
+               "z": [(date(2020, 1, 1), "n1"), (date(2025, 9, 1), None)], "bloc": [(date(2020, 1, 1), "p")],
+               "n1": [(date(2025, 3, 1), "p")]}
+    kept, days = Tree(parents), [date(2024, 12, 31), *(date(2025, m, d) for m in range(1, 13) for d in (1, 9, 10, 28))]
+    for first, last in itertools.combinations_with_replacement(days, 2):
+        for roots in (["p"], ["bloc", "n1"], ["x"]):
+            firsts = [first, *sorted({d for history in parents.values() for d, _ in history if first < d <= last})]
+            fresh = [(f, firsts[i + 1] - timedelta(days=1) if i + 1 < len(firsts) else last,
+                      {r: subtree(children_on(parents, f), r) for r in roots}) for i, f in enumerate(firsts)]
+            assert kept.segments(roots, first, last) == fresh, (first, last, roots)
+        assert kept.segments(["n1"], first, last, date(2026, 1, 1)) == [
+            (first, last, {"n1": subtree(children_on(parents, date(2026, 1, 1)), "n1")})]
+    # December, the fourth quarter and the year share the interval from 1 September: one derived set, not three
+    decembers = {id(kept.segments(["p"], *period_range(label))[-1][2]["p"]) for label in ("2025-12", "2025-Q4", "2025")}
+    assert len(decembers) == 1
+    assert kept.subtree_on(date(2025, 9, 1), "n1") == frozenset({"n1", "x", "y"})  # z left the tree that day
 
 
 def test_periods_span_their_first_to_last_day():
