@@ -20,11 +20,13 @@ from reports.alerts import KEYS, OPEN, in_force, rules
 from reports.models import AlertAt, MemberAlert, MemberInfo, MemberSpan
 
 _ALERT, _INFO, _SPAN, _AT = MemberAlert.__table__, MemberInfo.__table__, MemberSpan.__table__, AlertAt.__table__
-# Up to this many orgs the overdue probations are read from the subtree's roll by org (a committee of ~210 orgs
-# at national scale 0.5: 5 ms), above it from the probation index alone, for the whole province, then kept if
-# in the subtree (``_undecided``; by org a province took 80 ms). Measured 2026-11-22 on the bench's national
-# database (bench/README.md).
-BY_ORG = 1000
+# Up to this many orgs the overdue probations are read from the subtree's roll by org, above it from the
+# probation index alone (``_undecided``: the country's undecided probations, kept if in the subtree). Measured at
+# full national scale on the bench's database, 30 random orgs each way, the year: a committee (~420 orgs) by org
+# 10.9 ms cold / 5.5 warm (p50; its members' rows are read at random), from the index 3.6 / 3.3; a grassroots
+# committee (~6 orgs) by org 1.4 / 0.5, from the index 2.6 / 2.3; a province by org took 80 ms (scale 0.5).
+# Until 2026-11-23 it was 1000 (the index read cost more before roll_until, 0011).
+BY_ORG = 64
 _KIND = {"removal_review": "removal_reviews", "absence_limit": "absence_limits"}
 SHOWN = 20  # a dashboard's alerts of each kind (the first by date; the totals count them all)
 
@@ -85,7 +87,7 @@ def _overdue(session: Session, under: frozenset[str], on: date) -> list[dict]:
     months = rules(session, "probation_months")
     admitted_by = latest_admission_due(months, on)
     until = _INFO.c.probation_until
-    if len(under) <= BY_ORG:  # up to a committee: its members' rows first (by org), then each one's probation
+    if len(under) <= BY_ORG:  # a small subtree: its members' rows first (by org), then each one's probation
         rows = [(m, org, since) for m, org, since in session.execute(
             select(_SPAN.c.member_id, _SPAN.c.org_id, _INFO.c.probation_from)
             .select_from(_INFO).join(_SPAN, _SPAN.c.member_id == _INFO.c.member_id)
