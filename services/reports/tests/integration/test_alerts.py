@@ -343,6 +343,10 @@ def test_reviews_and_absence_limits_placed_along_the_tree_as_it_was_are_those_th
                 placed = report_alerts.figures(session, pieces, root, start, end, date(2026, 4, 17), as_was=True)
                 selected = report_alerts.figures(session, pieces, root, start, end, date(2026, 4, 17))
                 assert placed == selected, (slug, start, end)
+                for shown in (0, 1, 2):  # a dashboard's first ones, counted and cut by the database on the placed path
+                    assert report_alerts.figures(session, pieces, root, start, end, date(2026, 4, 17), shown,
+                                                 as_was=True) == report_alerts.figures(
+                        session, pieces, root, start, end, date(2026, 4, 17), shown), (slug, start, end, shown)
                 out.append(placed)
         return out
 
