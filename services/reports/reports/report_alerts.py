@@ -145,10 +145,13 @@ def _undecided(session: Session, under: frozenset[str], admitted_by: date, on: d
     began after ``on`` (a transfer or a profile change since: a past report) are placed by their spans."""
     until, org_from, org_until = _INFO.c.probation_until, _INFO.c.roll_from, _INFO.c.roll_until
     maybe_under = or_(org_from > on, tree.among_param(session, _INFO.c.roll_org_id, under))
-    found = session.execute(union_all(*(
+    both = union_all(*(
         select(_INFO.c.member_id, _INFO.c.probation_from, _INFO.c.roll_org_id, org_from, org_until)
         .where(undecided, _INFO.c.probation_from <= admitted_by, maybe_under)
-        for undecided in (until == OPEN, and_(until > on, until < OPEN))))).all()
+        for undecided in (until == OPEN, and_(until > on, until < OPEN))))
+    # ORDER BY: SQLite gathers the few matches of the ~10,000 index entries in one step into its sorter instead of
+    # coming back to Python between them (a province at national scale, the statement alone: 11.2 -> 4.5 ms)
+    found = session.execute(both.order_by(both.selected_columns.member_id)).all()
     rows = [(m, org, since) for m, since, org, first, last in found
             if first is not None and first <= on and (last is None or last > on)]
     others = {m: since for m, since, _, first, _ in found if first is not None and first > on}
